@@ -1,0 +1,23 @@
+"""Remove what the chosen pattern does not contain, from the declarative manifest.
+
+Runs in the new project's folder after generation (and again on every ``cruft update``), so it
+only deletes paths the manifest names, inside this folder, and does nothing the second time.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
+
+
+def main() -> int:
+    sys.path.insert(0, ANSWERS["_repo_dir"])
+    from mlops_template.manifest import remove_unselected
+
+    remove_unselected(Path.cwd(), ANSWERS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

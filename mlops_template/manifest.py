@@ -1,0 +1,91 @@
+"""Conditional content: which paths of the generated project each choice owns.
+
+``manifest.yaml`` maps ``option -> value -> [paths]``. A listed path is kept only when every
+option that lists it has the listed value; paths that are not listed are common to all patterns.
+Folders are removed after generation (a Jinja conditional in a directory name breaks the bake:
+see the template's docs), so this module is the only place that decides what a pattern contains.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import yaml
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
+PROJECT_TEMPLATE_DIRNAME = "{{cookiecutter.project_slug}}"
+
+
+@cache
+def load_manifest() -> dict:
+    return yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+
+
+def _render(path: str, answers: dict) -> str:
+    # Manifest paths may name the package folder: "src/{package_name}/..."
+    return path.format(package_name=answers["package_name"])
+
+
+def ownership(manifest: dict | None = None) -> dict[str, list[tuple[str, object]]]:
+    """Unrendered path -> the (option, value) pairs that must all hold for it to be kept."""
+    owners: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    for option, by_value in (manifest or load_manifest()).items():
+        for value, paths in by_value.items():
+            for path in paths or []:
+                owners[path].append((option, value))
+    return dict(owners)
+
+
+def paths_to_remove(answers: dict, manifest: dict | None = None) -> list[str]:
+    """Rendered relative paths that the chosen pattern does not contain."""
+    return sorted(
+        _render(path, answers)
+        for path, conditions in ownership(manifest).items()
+        if any(answers[option] != value for option, value in conditions)
+    )
+
+
+def remove_unselected(project_dir: Path, answers: dict) -> list[Path]:
+    """Delete what the pattern excludes. Idempotent; refuses anything outside ``project_dir``."""
+    root = project_dir.resolve()
+    removed = []
+    for relative in paths_to_remove(answers):
+        target = (root / relative).resolve()
+        if target == root or root not in target.parents:
+            raise ValueError(f"manifest path {relative!r} points outside the project {root}")
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        else:
+            continue
+        removed.append(target)
+        # A folder emptied by the removal goes too, so no pattern carries empty leftovers.
+        parent = target.parent
+        while parent != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return removed
+
+
+def template_files(template_root: Path) -> list[str]:
+    """Unrendered relative paths of every file in the project template."""
+    base = template_root / PROJECT_TEMPLATE_DIRNAME
+    return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+
+def expected_files(template_root: Path, answers: dict) -> set[str]:
+    """The exact file set a bake with ``answers`` must produce, derived from the manifest."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    removed = paths_to_remove(answers)
+    expected = set()
+    for relative in template_files(template_root):
+        rendered = env.from_string(relative).render(cookiecutter=answers)
+        if any(rendered == gone or rendered.startswith(gone.rstrip("/") + "/") for gone in removed):
+            continue
+        expected.add(rendered)
+    return expected
