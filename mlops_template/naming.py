@@ -24,11 +24,13 @@ class NameRule:
 # across a region. The suffix is what keeps two projects with the same prefix apart.
 RULES: dict[str, NameRule] = {
     "resource_group": NameRule(
-        r"^[-\w.()]*[-\w()]$", 1, 90, "1-90 letters, digits, '-', '_', '.', '()'; not ending in '.'", "rg-{prefix}-{env}"
+        r"^[-\w.()]*[-\w()]$",
+        1,
+        90,
+        "1-90 letters, digits, '-', '_', '.', '()'; not ending in '.'",
+        "rg-{prefix}-{env}",
     ),
-    "storage_account": NameRule(
-        r"^[a-z0-9]+$", 3, 24, "3-24 lowercase letters and digits", "st{prefix}{env}{suffix}"
-    ),
+    "storage_account": NameRule(r"^[a-z0-9]+$", 3, 24, "3-24 lowercase letters and digits", "st{prefix}{env}{suffix}"),
     "key_vault": NameRule(
         r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
         3,

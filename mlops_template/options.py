@@ -47,7 +47,7 @@ def prompt_text(key: str) -> str:
 def core_patterns() -> list[dict]:
     """Every combination of the core dimensions: the 24 patterns."""
     values = [choices(key) for key in CORE_DIMENSIONS]
-    return [dict(zip(CORE_DIMENSIONS, combo)) for combo in itertools.product(*values)]
+    return [dict(zip(CORE_DIMENSIONS, combo, strict=True)) for combo in itertools.product(*values)]
 
 
 def extra_option_variants() -> list[dict]:

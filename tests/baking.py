@@ -42,5 +42,3 @@ def bake(answers: dict, output_dir: Path, config_dir: Path, template: Path | str
         **kwargs,
     )
     return Path(result)
-
-

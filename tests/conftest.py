@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-
 from baking import bake
 
 
@@ -19,9 +19,15 @@ class Baker:
     def __call__(self, **answers) -> Path:
         key = tuple(sorted((k, str(v)) for k, v in answers.items()))
         if key not in self.cache:
-            out = self.root / f"bake{len(self.cache)}"
-            self.cache[key] = bake(answers, out, self.root / f"config{len(self.cache)}")
+            number = len(self.cache)
+            self.cache[key] = bake(answers, self.root / f"bake{number}", self.root / f"config{number}")
         return self.cache[key]
+
+    def context(self, project_dir: Path) -> dict:
+        """The full answers of a bake (derived values included), from cookiecutter's replay file."""
+        config_dir = self.root / project_dir.parent.name.replace("bake", "config")
+        (replay,) = (config_dir / "replay").glob("*.json")
+        return json.loads(replay.read_text(encoding="utf-8"))["cookiecutter"]
 
 
 @pytest.fixture(scope="session")
