@@ -13,7 +13,6 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-import jinja2
 import yaml
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
@@ -80,6 +79,8 @@ def template_files(template_root: Path) -> list[str]:
 
 def expected_files(template_root: Path, answers: dict) -> set[str]:
     """The exact file set a bake with ``answers`` must produce, derived from the manifest."""
+    import jinja2  # only the tests need it; the post-gen hook stays quick to start
+
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     removed = paths_to_remove(answers)
     expected = set()
