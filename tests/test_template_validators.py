@@ -60,6 +60,41 @@ BROKEN = {
 }
 
 
+# validator name -> a project that must pass it: proves a failure above comes from the file, not the validator
+VALID = {
+    "YAML parses": {"config/dev.yml": "a: [1, 2]\n"},
+    "JSON parses": {"sample.json": '{"double": "quotes"}'},
+    "TOML parses": {"pyproject.toml": '[project]\nname = "x"\n'},
+    "Python compiles": {"src/a.py": "def fine():\n    return 1\n"},
+    "ruff": {"src/a.py": "import os\n\nprint(os.sep)\n", "pyproject.toml": "[tool.ruff]\n"},
+    "azure-ai-ml loaders": {
+        "mlops/azureml/components/train.yml": (
+            "$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\n"
+            "name: train\ntype: command\ncommand: python train.py\n"
+            "environment: azureml:sklearn@latest\n"
+        )
+    },
+    "terraform fmt": {"infrastructure/terraform/main.tf": 'locals {\n  x = "a"\n}\n'},
+    "HCL parses": {"infrastructure/terraform/main.tf": 'locals {\n  x = "a"\n}\n'},
+    "Bicep parses": {
+        "infrastructure/bicep/main.bicep": "param location string = 'westeurope'\noutput l string = location\n"
+    },
+    "Azure Pipelines schema": {".azuredevops/ci.yml": "trigger: [main]\nsteps:\n  - script: echo hi\n"},
+    "Dependabot schema": {
+        ".github/dependabot.yml": (
+            "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
+            "    schedule:\n      interval: weekly\n"
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_validator_passes_a_valid_file(tmp_path, name):
+    _write(tmp_path, VALID[name])
+    assert run_validators(tmp_path, (BY_NAME[name],)) == {name: []}
+
+
 def _write(root: Path, files: dict[str, str]) -> None:
     for relative, content in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -245,7 +245,7 @@ def _parse_hcl(path: Path) -> None:
 def _parse_bicep(path: Path) -> None:
     from pycep import BicepParser
 
-    BicepParser(path.read_text(encoding="utf-8")).json()
+    BicepParser().parse(text=path.read_text(encoding="utf-8"))
 
 
 GITHUB_WORKFLOWS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
