@@ -1,0 +1,123 @@
+"""Extract the argument schema of the azurerm resources our Terraform uses, from the provider's jsii assembly.
+
+`terraform validate` needs the azurerm provider binary, which cannot be downloaded here. The CDK for Terraform
+bindings (npm `@cdktn/provider-azurerm` or `@cdktf/provider-azurerm`) are generated from the provider's own
+schema and ship it in machine-readable form in their `.jsii` file. This script keeps only what the template
+needs (a few resource types) so the committed JSON stays small.
+
+Refresh after upgrading the provider or using a new resource type:
+
+    mkdir -p /tmp/azschema && cd /tmp/azschema
+    npm pack @cdktn/provider-azurerm && tar xzf cdktn-provider-azurerm-*.tgz   # no install: only the .jsii is read
+    python tests/tools/extract_azurerm_schema.py /tmp/azschema/package/.jsii tests/data/azurerm_schema.json
+
+Output: {"provider_version": ..., "resources": {type: {"arguments": {name: {"required": bool}},
+"blocks": {name: {"required": bool, "arguments": ..., "blocks": ...}}}}, "provider": {...}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+# The resource types the templates use; the template tests fail when a .tf uses a type missing here.
+RESOURCE_TYPES = (
+    "azurerm_resource_group",
+    "azurerm_log_analytics_workspace",
+    "azurerm_application_insights",
+    "azurerm_storage_account",
+    "azurerm_key_vault",
+    "azurerm_container_registry",
+    "azurerm_machine_learning_workspace",
+    "azurerm_machine_learning_compute_cluster",
+    "azurerm_role_assignment",
+    "azurerm_virtual_network",
+    "azurerm_subnet",
+    "azurerm_private_dns_zone",
+    "azurerm_private_dns_zone_virtual_network_link",
+    "azurerm_private_endpoint",
+    "azurerm_network_security_group",
+    "azurerm_subnet_network_security_group_association",
+    "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
+)
+
+DOC_LINK = re.compile(r"registry\.terraform\.io/providers/hashicorp/azurerm/([\d.]+)/docs/resources/(\w+)(?:#(\w+))?")
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def block_types(type_ref: dict, prefix: str) -> list[str]:
+    """The assembly's own interface types a property refers to (directly, in a list, or in a union)."""
+    found = []
+    if "fqn" in type_ref and type_ref["fqn"].startswith(prefix):
+        found.append(type_ref["fqn"])
+    for key in ("union", "collection"):
+        if key in type_ref:
+            inner = type_ref[key]
+            for sub in inner.get("types", []) + ([inner["elementtype"]] if "elementtype" in inner else []):
+                found.extend(block_types(sub, prefix))
+    return found
+
+
+def terraform_name(prop: dict) -> str:
+    # The property's doc link ends in "#<terraform argument name>"; the camelCase name is a fallback.
+    docs = " ".join(str(v) for v in prop.get("docs", {}).values())
+    match = DOC_LINK.search(docs)
+    return match.group(3) if match and match.group(3) else snake(prop["name"])
+
+
+def describe(types: dict, fqn: str, prefix: str) -> dict:
+    arguments, blocks = {}, {}
+    for prop in types[fqn].get("properties", []):
+        name = terraform_name(prop)
+        required = not prop.get("optional", False)
+        nested = [t for t in block_types(prop["type"], prefix) if types[t].get("datatype")]
+        if nested:
+            blocks[name] = {"required": required, **describe(types, nested[0], prefix)}
+        else:
+            arguments[name] = {"required": required}
+    return {"arguments": dict(sorted(arguments.items())), "blocks": dict(sorted(blocks.items()))}
+
+
+def extract(jsii_path: Path) -> dict:
+    assembly = json.loads(jsii_path.read_text(encoding="utf-8"))
+    types, prefix = assembly["types"], assembly["name"] + "."
+    resources, version = {}, None
+    for fqn, spec in types.items():
+        match = DOC_LINK.search(str(spec.get("docs", {}).get("summary", "")))
+        if spec.get("kind") != "class" or not match or match.group(2) == "":
+            continue
+        resource = "azurerm_" + match.group(2)
+        if resource in RESOURCE_TYPES and "/docs/resources/" in spec["docs"]["summary"]:
+            version = match.group(1)
+            resources[resource] = describe(types, fqn + "Config", prefix)
+    missing = sorted(set(RESOURCE_TYPES) - set(resources))
+    if missing:
+        raise SystemExit(f"not in the assembly: {missing}")
+    provider_config = next(f for f in types if f.endswith(".provider.AzurermProviderConfig"))
+    return {
+        "source": f"{assembly['name']} {assembly['version']}",
+        "provider_version": version,
+        "provider": describe(types, provider_config, prefix),
+        "resources": dict(sorted(resources.items())),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("jsii", type=Path, help="the .jsii file of @cdktn/provider-azurerm or @cdktf/provider-azurerm")
+    parser.add_argument("output", type=Path)
+    args = parser.parse_args(argv)
+    schema = extract(args.jsii)
+    args.output.write_text(json.dumps(schema, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    print(f"{len(schema['resources'])} resource types from {schema['source']} -> {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+// dev environment: az deployment sub create --location {{ cookiecutter.azure_location }} --template-file main.bicep
+//   --parameters environments/dev.bicepparam   (see docs/infrastructure.md)
+// Resource names are derived from these values in main.bicep and match config/dev.yml.
+using '../main.bicep'
+
+param resourcePrefix = '{{ cookiecutter.resource_prefix }}'
+param environmentName = 'dev'
+param nameSuffix = '{{ cookiecutter.name_suffix }}'
+param location = '{{ cookiecutter.azure_location }}'
+
+// Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
+// Empty: no role assignments for CI.
+param ciPrincipalId = ''
+
+// The shared Azure ML registry is created by prod (environments/prod.bicepparam).
+param deployMlRegistry = false
+
+param keyVaultPurgeProtection = false
+param cpuClusterMaxNodes = 2
+{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
+param gpuClusterMaxNodes = 1
+{%- endif %}
+{%- if cookiecutter.secure_workspace %}
+
+// The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
+param vnetAddressSpace = '10.10.0.0/24'
+param privateEndpointSubnetPrefix = '10.10.0.0/26'
+{%- endif %}

@@ -1,0 +1,203 @@
+{%- set secure = cookiecutter.secure_workspace -%}
+{%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
+// One environment of the project: az deployment sub create --location <region> --template-file main.bicep
+//   --parameters environments/<env>.bicepparam   (see docs/infrastructure.md)
+targetScope = 'subscription'
+
+@description('Prefix of every resource name (2-8 lowercase letters and digits).')
+@minLength(2)
+@maxLength(8)
+param resourcePrefix string
+
+@description('Environment name, part of every resource name.')
+@allowed([
+  'dev'
+  'prod'
+])
+param environmentName string
+
+@description('Suffix that makes the globally unique names (storage, key vault, registries) unique.')
+@minLength(3)
+@maxLength(5)
+param nameSuffix string
+
+@description('Azure region (programmatic name, e.g. westeurope).')
+param location string
+
+@description('Object id of the CI identity service principal; empty skips its role assignments.')
+param ciPrincipalId string = ''
+
+@description('Whether this environment creates the Azure ML registry shared by dev and prod (exactly one should).')
+param deployMlRegistry bool = false
+
+@description('Extra principals (object ids) allowed to use the shared registry, e.g. the dev CI identity.')
+param mlRegistryUserPrincipalIds array = []
+
+@description('Purge protection on the key vault; once on it cannot be turned off.')
+param keyVaultPurgeProtection bool = true
+
+@description('VM size of the CPU compute cluster.')
+param cpuClusterVmSize string = 'Standard_DS3_v2'
+
+@description('Maximum node count of the CPU cluster (it scales to zero when idle).')
+@minValue(1)
+@maxValue(100)
+param cpuClusterMaxNodes int = 2
+{%- if gpu %}
+
+@description('VM size of the GPU compute cluster (needs GPU quota in the region).')
+param gpuClusterVmSize string = 'Standard_NC4as_T4_v3'
+
+@description('Maximum node count of the GPU cluster (it scales to zero when idle).')
+@minValue(1)
+@maxValue(20)
+param gpuClusterMaxNodes int = 1
+{%- endif %}
+{%- if secure %}
+
+@description('Address space of the VNet holding the private endpoints (must not overlap the network you peer it with).')
+param vnetAddressSpace string
+
+@description('Subnet of vnetAddressSpace for the private endpoints (leave room for Bastion, a jump host or CI runners).')
+param privateEndpointSubnetPrefix string
+
+@description('Outbound isolation of the workspace managed network.')
+@allowed([
+  'AllowInternetOutbound'
+  'AllowOnlyApprovedOutbound'
+])
+param managedNetworkIsolationMode string = 'AllowInternetOutbound'
+{%- endif %}
+
+@description('Tags added to every resource.')
+param tags object = {}
+
+// Resource names, in the formats of the template's naming rules (the same names are in config/<env>.yml).
+var names = {
+  resourceGroup: 'rg-${resourcePrefix}-${environmentName}'
+  workspace: 'mlw-${resourcePrefix}-${environmentName}'
+  storageAccount: 'st${resourcePrefix}${environmentName}${nameSuffix}'
+  keyVault: 'kv-${resourcePrefix}-${environmentName}-${nameSuffix}'
+  containerRegistry: 'cr${resourcePrefix}${environmentName}${nameSuffix}'
+  mlRegistry: 'mlr-${resourcePrefix}-${nameSuffix}'
+  logAnalytics: 'log-${resourcePrefix}-${environmentName}'
+  applicationInsights: 'appi-${resourcePrefix}-${environmentName}'
+{%- if secure %}
+  virtualNetwork: 'vnet-${resourcePrefix}-${environmentName}'
+{%- endif %}
+}
+
+var allTags = union(tags, {
+  environment: environmentName
+  managed_by: 'bicep'
+})
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: allTags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: {
+    location: location
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    tags: allTags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  name: 'storage'
+  params: {
+    location: location
+    name: names.storageAccount
+    tags: allTags
+  }
+}
+
+module keyVault 'modules/key_vault.bicep' = {
+  scope: rg
+  name: 'key-vault'
+  params: {
+    location: location
+    name: names.keyVault
+    purgeProtection: keyVaultPurgeProtection
+    tags: allTags
+  }
+}
+
+module containerRegistry 'modules/container_registry.bicep' = {
+  scope: rg
+  name: 'container-registry'
+  params: {
+    location: location
+    name: names.containerRegistry
+    tags: allTags
+  }
+}
+
+module workspace 'modules/workspace.bicep' = {
+  scope: rg
+  name: 'workspace'
+  params: {
+    location: location
+    name: names.workspace
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    containerRegistryId: containerRegistry.outputs.id
+    ciPrincipalId: ciPrincipalId
+    cpuClusterVmSize: cpuClusterVmSize
+    cpuClusterMaxNodes: cpuClusterMaxNodes
+{%- if gpu %}
+    gpuClusterVmSize: gpuClusterVmSize
+    gpuClusterMaxNodes: gpuClusterMaxNodes
+{%- endif %}
+{%- if secure %}
+    managedNetworkIsolationMode: managedNetworkIsolationMode
+{%- endif %}
+    tags: allTags
+  }
+}
+
+// The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
+module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
+  scope: rg
+  name: 'ml-registry'
+  params: {
+    location: location
+    name: names.mlRegistry
+    workspacePrincipalId: workspace.outputs.principalId
+    userPrincipalIds: union(empty(ciPrincipalId) ? [] : [ciPrincipalId], mlRegistryUserPrincipalIds)
+    tags: allTags
+  }
+}
+{%- if secure %}
+
+module network 'modules/network.bicep' = {
+  scope: rg
+  name: 'network'
+  params: {
+    location: location
+    name: names.virtualNetwork
+    addressSpace: vnetAddressSpace
+    subnetPrefix: privateEndpointSubnetPrefix
+    workspaceName: names.workspace
+    workspaceId: workspace.outputs.id
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+    containerRegistryId: containerRegistry.outputs.id
+    mlRegistryId: deployMlRegistry ? mlRegistry.outputs.id : ''
+    tags: allTags
+  }
+}
+{%- endif %}
+
+output resourceGroup string = rg.name
+output workspace string = names.workspace
+output workspacePrincipalId string = workspace.outputs.principalId
+output mlRegistry string = names.mlRegistry

@@ -1,0 +1,186 @@
+{%- set secure = cookiecutter.secure_workspace -%}
+{%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
+// Azure ML workspace, its compute clusters and the role assignments of their identities and of CI.
+param location string
+param name string
+param applicationInsightsId string
+param storageAccountId string
+param keyVaultId string
+param containerRegistryId string
+param ciPrincipalId string = ''
+param cpuClusterVmSize string
+param cpuClusterMaxNodes int
+{%- if gpu %}
+param gpuClusterVmSize string
+param gpuClusterMaxNodes int
+{%- endif %}
+{%- if secure %}
+param managedNetworkIsolationMode string
+{%- endif %}
+param tags object
+
+// Built-in role definition ids (the same for every tenant).
+var roles = {
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121'
+}
+
+resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' = {
+{%- if secure %}
+  // checkov:skip=CKV_AZURE_243:The workspace private endpoint is in network.bicep; this check only reads managed-network outbound rules
+{%- else %}
+  // checkov:skip=CKV_AZURE_243:No private endpoint by choice (secure_workspace=false)
+  // checkov:skip=CKV_AZURE_144:Public network access is on by choice (secure_workspace=false); sign-in with Entra ID is still required
+{%- endif %}
+  name: name
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  sku: {
+    name: 'Basic'
+    tier: 'Basic'
+  }
+  properties: {
+    friendlyName: name
+    applicationInsights: applicationInsightsId
+    storageAccount: storageAccountId
+    keyVault: keyVaultId
+    containerRegistry: containerRegistryId
+    publicNetworkAccess: '{{ "Disabled" if secure else "Enabled" }}'
+    // Images are built on the CPU cluster: with private networking the workspace cannot build them on shared ACR tasks.
+    imageBuildCompute: 'cpu-cluster'
+{%- if secure %}
+    // Compute runs in a network Azure ML manages; it reaches storage, key vault and ACR through private
+    // endpoints that Azure ML creates in that network.
+    managedNetwork: {
+      isolationMode: managedNetworkIsolationMode
+    }
+{%- endif %}
+  }
+}
+
+// Clusters scale to zero when idle, so an unused environment costs nothing for compute.
+resource cpuCluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-10-01' = {
+  parent: workspace
+  name: 'cpu-cluster'
+  location: location
+  tags: tags
+  // Jobs use this identity to pull images (ACR admin user is off) and read and write data.
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    computeType: 'AmlCompute'
+    disableLocalAuth: true
+    properties: {
+      vmSize: cpuClusterVmSize
+      vmPriority: 'Dedicated'
+      enableNodePublicIp: {{ "false" if secure else "true" }}
+      remoteLoginPortPublicAccess: 'Disabled'
+      scaleSettings: {
+        minNodeCount: 0
+        maxNodeCount: cpuClusterMaxNodes
+        nodeIdleTimeBeforeScaleDown: 'PT15M'
+      }
+    }
+  }
+}
+{%- if gpu %}
+
+resource gpuCluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-10-01' = {
+  parent: workspace
+  name: 'gpu-cluster'
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    computeType: 'AmlCompute'
+    disableLocalAuth: true
+    properties: {
+      vmSize: gpuClusterVmSize
+      vmPriority: 'Dedicated'
+      enableNodePublicIp: {{ "false" if secure else "true" }}
+      remoteLoginPortPublicAccess: 'Disabled'
+      scaleSettings: {
+        minNodeCount: 0
+        maxNodeCount: gpuClusterMaxNodes
+        nodeIdleTimeBeforeScaleDown: 'PT15M'
+      }
+    }
+  }
+}
+{%- endif %}
+
+resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: last(split(storageAccountId, '/'))
+}
+
+resource containerRegistry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
+  name: last(split(containerRegistryId, '/'))
+}
+
+// Azure ML grants the workspace identity what it needs on storage, key vault and ACR when it creates the
+// workspace (declaring those again fails with RoleAssignmentExists); only what it does not grant is here.
+// Names use the cluster's resource id: a role assignment name must be known when the deployment starts.
+// Compute clusters pull job images from ACR with their own identity (the ACR admin user is off) and read
+// and write data in the workspace storage.
+resource cpuAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: containerRegistry
+  name: guid(containerRegistry.id, cpuCluster.id, roles.acrPull)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: cpuCluster.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource cpuBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storageAccount
+  name: guid(storageAccount.id, cpuCluster.id, roles.storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: cpuCluster.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+{%- if gpu %}
+
+resource gpuAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: containerRegistry
+  name: guid(containerRegistry.id, gpuCluster.id, roles.acrPull)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
+    principalId: gpuCluster.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource gpuBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storageAccount
+  name: guid(storageAccount.id, gpuCluster.id, roles.storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: gpuCluster.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+{%- endif %}
+
+// CI submits jobs, registers models and deploys endpoints; it cannot create compute or change the workspace.
+resource ciDataScientist 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
+  scope: workspace
+  name: guid(workspace.id, ciPrincipalId, roles.azureMLDataScientist)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.azureMLDataScientist)
+    principalId: ciPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output id string = workspace.id
+output principalId string = workspace.identity.principalId

@@ -1,0 +1,25 @@
+# dev environment: terraform plan -var-file=environments/dev.tfvars (see docs/infrastructure.md).
+# Resource names are derived from these values (locals.tf) and match config/dev.yml.
+resource_prefix = "{{ cookiecutter.resource_prefix }}"
+environment     = "dev"
+name_suffix     = "{{ cookiecutter.name_suffix }}"
+location        = "{{ cookiecutter.azure_location }}"
+
+# Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
+# Empty: no role assignments for CI.
+ci_principal_id = ""
+
+# The shared Azure ML registry is created by prod (environments/prod.tfvars).
+deploy_ml_registry = false
+
+key_vault_purge_protection = false
+cpu_cluster_max_nodes      = 2
+{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
+gpu_cluster_max_nodes      = 1
+{%- endif %}
+{%- if cookiecutter.secure_workspace %}
+
+# The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
+vnet_address_space             = "10.10.0.0/24"
+private_endpoint_subnet_prefix = "10.10.0.0/26"
+{%- endif %}

@@ -1,0 +1,18 @@
+# Resource names, in the formats of the template's naming rules (the same names are in config/<env>.yml).
+locals {
+  names = {
+    resource_group       = "rg-${var.resource_prefix}-${var.environment}"
+    workspace            = "mlw-${var.resource_prefix}-${var.environment}"
+    storage_account      = "st${var.resource_prefix}${var.environment}${var.name_suffix}"
+    key_vault            = "kv-${var.resource_prefix}-${var.environment}-${var.name_suffix}"
+    container_registry   = "cr${var.resource_prefix}${var.environment}${var.name_suffix}"
+    ml_registry          = "mlr-${var.resource_prefix}-${var.name_suffix}"
+    log_analytics        = "log-${var.resource_prefix}-${var.environment}"
+    application_insights = "appi-${var.resource_prefix}-${var.environment}"
+{%- if cookiecutter.secure_workspace %}
+    virtual_network      = "vnet-${var.resource_prefix}-${var.environment}"
+{%- endif %}
+  }
+
+  tags = merge(var.tags, { environment = var.environment, managed_by = "terraform" })
+}

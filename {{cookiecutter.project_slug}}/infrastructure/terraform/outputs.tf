@@ -1,0 +1,17 @@
+output "resource_group" {
+  value = azurerm_resource_group.main.name
+}
+
+output "workspace" {
+  value = azurerm_machine_learning_workspace.main.name
+}
+
+output "workspace_principal_id" {
+  description = "Object id of the workspace identity (add it to ml_registry_user_principal_ids of the registry's environment if needed)."
+  value       = azurerm_machine_learning_workspace.main.identity[0].principal_id
+}
+
+output "ml_registry" {
+  description = "Name of the shared Azure ML registry (created by the environment with deploy_ml_registry = true)."
+  value       = local.names.ml_registry
+}
