@@ -59,6 +59,24 @@ RULES: dict[str, NameRule] = {
     "application_insights": NameRule(
         r"^[-\w.()]*[-\w()]$", 1, 255, "1-255 letters, digits, '-', '_', '.', '()'", "appi-{prefix}-{env}"
     ),
+    "virtual_network": NameRule(
+        r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$",
+        2,
+        64,
+        "2-64 letters, digits, '_', '.', '-', starting with a letter or digit",
+        "vnet-{prefix}-{env}",
+    ),
+    # Terraform's remote state lives outside the environment's resource group (bootstrap_state.sh).
+    "state_resource_group": NameRule(
+        r"^[-\w.()]*[-\w()]$",
+        1,
+        90,
+        "1-90 letters, digits, '-', '_', '.', '()'; not ending in '.'",
+        "rg-{prefix}-{env}-tfstate",
+    ),
+    "state_storage_account": NameRule(
+        r"^[a-z0-9]+$", 3, 24, "3-24 lowercase letters and digits", "st{prefix}{env}tf{suffix}"
+    ),
     "online_endpoint": NameRule(
         r"^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$",
         3,
