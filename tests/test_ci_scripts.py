@@ -1,0 +1,240 @@
+"""The ci/ scripts' control flow, run against a fake `az` that records calls and plays Azure's answers.
+
+No Azure is reachable here, so these tests pin down what the scripts decide: which deployment
+gets traffic, when they roll back, when they fail, what they promote. The fake answers only the
+commands the scripts use; anything else fails loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+FAKE_AZ = r"""#!/usr/bin/env python3
+import json, os, pathlib, sys
+
+args = sys.argv[1:]
+state_file = pathlib.Path(os.environ["FAKE_AZ_STATE"])
+state = json.loads(state_file.read_text())
+state["calls"].append(args)
+
+
+def opt(name, default=None):
+    return args[args.index(name) + 1] if name in args else default
+
+
+def done(output="", code=0):
+    state_file.write_text(json.dumps(state))
+    if output:
+        print(output)
+    sys.exit(code)
+
+
+words = [a for a in args if not a.startswith("-")][:3]
+group = " ".join(words[:2])
+verb = words[2] if len(words) > 2 else words[1] if len(words) > 1 else ""
+query = opt("--query")
+if words[:2] == ["extension", "show"]:
+    done()
+if group == "ml online-endpoint" or group == "ml batch-endpoint":
+    if verb == "show":
+        if not state["endpoint"]:
+            done(code=1)
+        if query == "traffic":
+            done(json.dumps(state["traffic"]))
+        if query == "defaults.deployment_name":
+            done(state["default"])
+        done()
+    if verb in ("create", "update"):
+        state["endpoint"] = True
+        if "--traffic" in args:
+            state["traffic"] = {k: int(v) for k, v in (p.split("=") for p in opt("--traffic").split())}
+        if "--set" in args:
+            state["default"] = opt("--set").split("=", 1)[1]
+        done()
+    if verb == "invoke":
+        if group == "ml batch-endpoint":
+            done("batch-job-1")
+        target = opt("--deployment-name") or "endpoint"
+        done("" if target in state["broken"] else '{"predictions": [0]}', 1 if target in state["broken"] else 0)
+if group in ("ml online-deployment", "ml batch-deployment"):
+    name = opt("--name")
+    if verb == "show":
+        if name not in state["deployments"]:
+            done(code=1)
+        done(state["deployments"][name] if query == "model" else "")
+    if verb in ("create", "update"):
+        model = next((s.split("=", 1)[1] for s in args if s.startswith("model=")), "azureml:credit-default:7")
+        state["deployments"][name] = model
+        done()
+    if verb == "delete":
+        del state["deployments"][name]
+        done()
+    if verb == "get-logs":
+        done("logs")
+if group == "ml job":
+    if verb == "list":
+        done(state.get("running_job", ""))
+    if verb == "create":
+        done("train-job-1")
+    if verb == "show":
+        done("https://ml.azure.com/runs/x" if query == "services.Studio.endpoint" else state["job_status"])
+    if verb == "download":
+        out = pathlib.Path(opt("--download-path")) / "named-outputs" / "score"
+        out.mkdir(parents=True)
+        if state["predictions"]:
+            (out / "predictions.csv").write_text("row,prediction\n1,0\n")
+        done()
+if group == "ml data":
+    done()
+if group == "ml model":
+    if verb == "show":
+        done(code=0 if state.get("in_registry") else 1)
+    if verb == "share":
+        done()
+if group == "ml schedule":
+    done(code=1 if verb == "show" else 0)
+print(f"fake az: unexpected command {args}", file=sys.stderr)
+done(code=99)
+"""
+
+
+@pytest.fixture
+def project(baked, tmp_path):
+    """A copy of a bake (online or batch) with the deployment files the scripts read, and a fake az."""
+
+    def make(mode: str = "online", **state) -> tuple[Path, Path]:
+        root = tmp_path / mode
+        shutil.copytree(baked(ci_platform="github_actions", deployment_mode=mode), root)
+        spec = root / "mlops" / "azureml" / "deploy" / mode
+        spec.mkdir(parents=True, exist_ok=True)
+        for name in ("endpoint.yml", "deployment.yml"):
+            if not (spec / name).exists():
+                (spec / name).write_text("name: blue\n", encoding="utf-8")
+        (spec / "sample-request.json").touch()
+        fake = tmp_path / "bin"
+        fake.mkdir(exist_ok=True)
+        (fake / "az").write_text(FAKE_AZ, encoding="utf-8")
+        (fake / "az").chmod((fake / "az").stat().st_mode | stat.S_IEXEC)
+        state_file = tmp_path / "state.json"
+        defaults = {"calls": [], "endpoint": True, "traffic": {}, "deployments": {}, "broken": [], "default": "",
+                    "job_status": "Completed", "predictions": True}  # fmt: skip
+        state_file.write_text(json.dumps(defaults | state), encoding="utf-8")
+        return root, state_file
+
+    return make
+
+
+def run_script(root: Path, state_file: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TF_BUILD"))}
+    env |= {"PATH": f"{state_file.parent / 'bin'}{os.pathsep}{env['PATH']}", "FAKE_AZ_STATE": str(state_file)}
+    env |= {"GITHUB_OUTPUT": str(state_file.parent / "outputs"), "GITHUB_SHA": "abc123"}
+    result = subprocess.run(["bash", *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    return result, json.loads(state_file.read_text(encoding="utf-8"))
+
+
+def commands(state: dict, *prefix: str) -> list[list[str]]:
+    return [call for call in state["calls"] if call[: len(prefix)] == list(prefix)]
+
+
+def test_online_rollout_switches_traffic_after_the_smoke_test(project):
+    root, state_file = project("online", traffic={"blue": 100}, deployments={"blue": "azureml:credit-default:6"})
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert state["traffic"] == {"green": 100, "blue": 0}  # blue kept at 0% for rollback
+    assert set(state["deployments"]) == {"blue", "green"}
+    created = commands(state, "ml", "online-deployment", "create")
+    assert len(created) == 1 and "--all-traffic" not in created[0]  # starts at 0%
+    # The new deployment is tested on its own before any traffic moves, then through the endpoint.
+    invokes = commands(state, "ml", "online-endpoint", "invoke")
+    first = invokes[0]
+    assert first[first.index("--deployment-name") + 1] == "green"
+    assert "--deployment-name" not in invokes[1]
+
+
+def test_online_rollout_deletes_a_deployment_that_fails_the_smoke_test(project):
+    root, state_file = project(
+        "online", traffic={"blue": 100}, deployments={"blue": "azureml:credit-default:6"}, broken=["green"]
+    )
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 1
+    assert state["traffic"] == {"blue": 100}
+    assert set(state["deployments"]) == {"blue"}
+    assert "smoke test of deployment green failed" in result.stdout + result.stderr
+
+
+def test_online_rollout_moves_traffic_back_when_the_endpoint_fails_after_the_switch(project):
+    root, state_file = project(
+        "online", traffic={"green": 100}, deployments={"green": "azureml:credit-default:6"}, broken=["endpoint"]
+    )
+    result, state = run_script(root, state_file, "ci/deploy.sh", "prod", "azureml://registries/r/models/m/versions/2")
+    assert result.returncode == 1
+    assert state["traffic"] == {"green": 100, "blue": 0}
+    assert state["deployments"]["blue"] == "azureml://registries/r/models/m/versions/2"
+
+
+def test_first_online_rollout_creates_the_endpoint(project):
+    root, state_file = project("online", endpoint=False)
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 0, result.stderr
+    assert commands(state, "ml", "online-endpoint", "create")
+    assert state["traffic"] == {"blue": 100}
+
+
+@pytest.mark.parametrize("predictions", [True, False])
+def test_batch_deployment_scores_the_sample_and_checks_the_output(project, predictions):
+    root, state_file = project("batch", endpoint=False, predictions=predictions)
+    name = yaml.safe_load((root / "mlops/azureml/deploy/batch/deployment.yml").read_text(encoding="utf-8"))["name"]
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == (0 if predictions else 1), result.stdout + result.stderr
+    assert state["default"] == name
+    invoke = commands(state, "ml", "batch-endpoint", "invoke")[0]
+    assert invoke[invoke.index("--input") + 1] == "data/batch-sample"
+
+
+@pytest.mark.parametrize(("status", "code"), [("Completed", 0), ("Failed", 1), ("Canceled", 1), ("Running", 3)])
+def test_training_waits_and_fails_with_the_job(project, status, code):
+    root, state_file = project(job_status=status)
+    # A zero-minute wait: a job that is still running ends the wait at once (exit 3).
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == code, result.stdout + result.stderr
+    created = commands(state, "ml", "job", "create")
+    assert len(created) == 1 and "tags.git_commit=abc123" in created[0]
+    assert "https://ml.azure.com/runs/x" in result.stdout
+    assert "job_name=train-job-1" in (state_file.parent / "outputs").read_text(encoding="utf-8")
+
+
+def test_training_rerun_waits_for_the_running_job_of_the_same_commit(project):
+    root, state_file = project(running_job="train-job-0")
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 0, result.stderr
+    assert not commands(state, "ml", "job", "create")
+    assert "train-job-0" in result.stdout
+
+
+def test_promotion_shares_the_model_dev_serves(project):
+    workspace = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w"
+    served = f"{workspace}/models/m/versions/7"
+    root, state_file = project("online", traffic={"green": 100, "blue": 0}, deployments={"green": served, "blue": "x"})
+    result, state = run_script(root, state_file, "ci/promote.sh")
+    assert result.returncode == 0, result.stderr
+    share = commands(state, "ml", "model", "share")[0]
+    assert share[share.index("--name") + 1] == "m" and share[share.index("--version") + 1] == "7"
+    registry = yaml.safe_load((root / "config/dev.yml").read_text(encoding="utf-8"))["azure"]["ml_registry"]
+    outputs = (state_file.parent / "outputs").read_text(encoding="utf-8")
+    assert f"model=azureml://registries/{registry}/models/m/versions/7" in outputs
+    assert not commands(state, "ml", "job")  # promotion never trains
+
+
+def test_promotion_fails_when_dev_serves_nothing(project):
+    root, state_file = project("online", traffic={})
+    result, _ = run_script(root, state_file, "ci/promote.sh")
+    assert result.returncode == 1
+    assert "deploy to dev first" in result.stdout + result.stderr

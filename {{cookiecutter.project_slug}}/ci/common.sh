@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Shared helpers for the CI scripts (sourced, not run). Works on GitHub Actions and Azure
+# Pipelines: messages and outputs use whichever platform's syntax is available.
+set -euo pipefail
+
+CI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT_ROOT="$(dirname "$CI_DIR")"
+cd "$PROJECT_ROOT"
+
+# One value of config/<env>.yml, e.g. `setting dev azure.workspace`.
+setting() {
+  python "$CI_DIR/settings.py" "$1" "$2"
+}
+
+# One value of any YAML file, e.g. `yaml_value mlops/azureml/deploy/batch/deployment.yml name`.
+yaml_value() {
+  python "$CI_DIR/settings.py" --file "$1" "$2"
+}
+
+# Report an error so it shows up in the run summary, not only in the log.
+ci_error() {
+  if [ -n "${GITHUB_ACTIONS:-}" ]; then
+    echo "::error::$*"
+  elif [ -n "${TF_BUILD:-}" ]; then
+    echo "##vso[task.logissue type=error]$*"
+  else
+    echo "ERROR: $*" >&2
+  fi
+}
+
+# Hand a value to later steps/jobs: a step output on GitHub, an output variable on Azure DevOps.
+ci_output() {
+  local name="$1" value="$2"
+  echo "$name=$value"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    echo "$name=$value" >>"$GITHUB_OUTPUT"
+  elif [ -n "${TF_BUILD:-}" ]; then
+    echo "##vso[task.setvariable variable=$name;isoutput=true]$value"
+  fi
+}
+
+# Set AZ_ML to the --resource-group/--workspace-name arguments of environment $1 (and make sure
+# the Azure CLI's ml extension is there: hosted agents ship the CLI without it).
+use_workspace() {
+  local env="$1"
+  if ! az extension show --name ml --output none 2>/dev/null; then
+    az extension add --name ml --yes --only-show-errors
+  fi
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  AZ_ML=(--resource-group "$(setting "$env" azure.resource_group)" --workspace-name "$(setting "$env" azure.workspace)")
+}
+
+require_env_name() {
+  case "${1:-}" in
+    dev | prod) ;;
+    *)
+      ci_error "unknown environment '${1:-}': expected dev or prod (config/<env>.yml)"
+      exit 2
+      ;;
+  esac
+}
