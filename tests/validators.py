@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -207,27 +208,41 @@ def _zizmor(root: Path, files: list[str]) -> list[str]:
 
 def _checkov(framework: str, directory: str) -> Check:
     def check(root: Path, files: list[str]) -> list[str]:
-        cmd = [_tool("checkov"), "-d", directory, "--framework", framework, "--skip-download", "-o", "json"]
-        cmd += ["--quiet", "--compact"]
-        result = _run(cmd, root)
-        try:
-            reports = json.loads(result.stdout)
-        except json.JSONDecodeError:
-            return [f"checkov {framework}: no JSON report (exit {result.returncode}):\n{result.stderr[-2000:]}"]
-        problems = []
-        for report in reports if isinstance(reports, list) else [reports]:
-            summary = report.get("summary", {})
-            # checkov exits 0 on a file it cannot parse: a parse error must fail here, not pass.
-            if summary.get("parsing_errors"):
-                problems.append(f"checkov {framework}: {summary['parsing_errors']} file(s) could not be parsed")
-            for failed in report.get("results", {}).get("failed_checks", []):
-                problems.append(
-                    f"checkov {framework}: {failed['check_id']} {failed['check_name']} "
-                    f"at {failed['file_path']}:{failed['file_line_range']} ({failed['resource']})"
-                )
-        return problems
+        if framework == "azure_pipelines":
+            # checkov reads only files named azure-pipelines.yml: give each pipeline file that name.
+            with tempfile.TemporaryDirectory() as staging:
+                for number, relative in enumerate(files):
+                    (Path(staging) / str(number)).mkdir()
+                    shutil.copy(root / relative, Path(staging) / str(number) / "azure-pipelines.yml")
+                return _checkov_report(framework, staging, root)
+        return _checkov_report(framework, directory, root)
 
     return check
+
+
+def _checkov_report(framework: str, directory: str, root: Path) -> list[str]:
+    cmd = [_tool("checkov"), "-d", directory, "--framework", framework, "--skip-download", "-o", "json"]
+    result = _run([*cmd, "--quiet", "--compact"], root)
+    try:
+        parsed = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return [f"checkov {framework}: no JSON report (exit {result.returncode}):\n{result.stderr[-2000:]}"]
+    reports = parsed if isinstance(parsed, list) else [parsed]
+    problems = []
+    for report in reports:
+        summary = report.get("summary", {})
+        # checkov exits 0 on a file it cannot parse: a parse error must fail here, not pass.
+        if summary.get("parsing_errors"):
+            problems.append(f"checkov {framework}: {summary['parsing_errors']} file(s) could not be parsed")
+        for failed in report.get("results", {}).get("failed_checks", []):
+            problems.append(
+                f"checkov {framework}: {failed['check_id']} {failed['check_name']} "
+                f"at {failed['file_path']}:{failed['file_line_range']} ({failed['resource']})"
+            )
+    counted = ("resource_count", "passed", "failed", "skipped")
+    if not any(report.get("summary", {}).get(key) for report in reports for key in counted):
+        problems.append(f"checkov {framework}: scanned no resource in {directory}, so it proved nothing")
+    return problems
 
 
 def _terraform_fmt(root: Path, files: list[str]) -> list[str]:
