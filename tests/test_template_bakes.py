@@ -16,9 +16,16 @@ from validators import project_files, run_validators
 from mlops_template import manifest, options
 
 CORE = options.core_patterns()
-EXTRAS = options.extra_option_variants()
+# Each non-default choice once, then free-text answers a user would plausibly give, once each.
+EXTRAS = [
+    *options.extra_option_variants(),
+    {"project_name": 'Ünïcödé "Quoted" Project\\1'},
+    {"azure_location": "swedencentral", "alert_email": "ml.ops+alerts@contoso.co.uk"},
+    {"resource_prefix": "ab", "name_suffix": "zz9"},
+]
 ALL_BAKES = [pytest.param(p, id=options.pattern_id(p)) for p in CORE] + [
-    pytest.param(extra, id="+".join(f"{k}={v}" for k, v in extra.items())) for extra in EXTRAS
+    pytest.param(extra, id="+".join(f"{k}={v}" for k, v in extra.items()).encode("ascii", "replace").decode())
+    for extra in EXTRAS
 ]
 
 
