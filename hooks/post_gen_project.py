@@ -12,7 +12,7 @@ ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 
 
 def main() -> int:
-    sys.path.insert(0, ANSWERS["_repo_dir"])
+    sys.path.insert(0, json.loads(r'''{{ mlops_template_root | tojson }}'''))
     from mlops_template.manifest import remove_unselected
 
     remove_unselected(Path.cwd(), ANSWERS)

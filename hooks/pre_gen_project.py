@@ -12,7 +12,7 @@ ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 
 
 def main() -> int:
-    sys.path.insert(0, ANSWERS["_repo_dir"])
+    sys.path.insert(0, json.loads(r'''{{ mlops_template_root | tojson }}'''))
     try:
         from mlops_template.validation import validate_answers
     except ModuleNotFoundError as missing:  # jsonschema is not one of cookiecutter's own dependencies

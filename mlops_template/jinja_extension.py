@@ -6,6 +6,8 @@ validation is exactly the name that is written.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import Environment
 from jinja2.ext import Extension
 
@@ -23,3 +25,6 @@ class AzureNamingExtension(Extension):
         super().__init__(environment)
         environment.filters["stable_suffix"] = naming.stable_suffix
         environment.globals["azure_names"] = _azure_names
+        # Hooks run as separate processes and import mlops_template from where this extension came from:
+        # the template folder under cookiecutter, the clone under cruft (which sets no _repo_dir).
+        environment.globals["mlops_template_root"] = str(Path(__file__).resolve().parent.parent)

@@ -89,6 +89,7 @@ def test_post_gen_hook_rerun_changes_nothing(baked):
     context = baked.context(project)
     rendered = (TEMPLATE / "hooks" / "post_gen_project.py").read_text(encoding="utf-8")
     rendered = rendered.replace("{{ cookiecutter | tojson }}", json.dumps(context))
+    rendered = rendered.replace("{{ mlops_template_root | tojson }}", json.dumps(str(TEMPLATE)))
     subprocess.run([sys.executable, "-c", rendered], cwd=project, check=True, timeout=60)
     assert sorted(p.relative_to(project).as_posix() for p in project.rglob("*")) == before
 

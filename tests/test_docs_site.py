@@ -1,0 +1,194 @@
+"""The documentation site builds in strict mode, shows every option, and shows what a bake really contains.
+
+Also: the flow diagram of the generated README is tailored to each pattern and is valid mermaid
+(parsed by mermaid itself when docs/tools has been installed with `npm ci --prefix docs/tools`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlops_template import docs_site, naming, options
+
+ROOT = options.TEMPLATE_ROOT
+MERMAID_CHECK = ROOT / "docs" / "tools" / "check_mermaid.mjs"
+MERMAID_INSTALLED = (ROOT / "docs" / "tools" / "node_modules" / "mermaid").is_dir() and shutil.which("node")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site built once with ``mkdocs build --strict`` (any warning fails the build)."""
+    site_dir = tmp_path_factory.mktemp("site")
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=300,
+    )
+    print(f"mkdocs build --strict: {time.monotonic() - started:.1f} s")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def default_bake(tmp_path_factory) -> Path:
+    """A bake of our own: the session's shared bakes may hold caches once their own tests have run."""
+    return docs_site.bake({}, tmp_path_factory.mktemp("default-bake"))
+
+
+def raw_page(site: Path, name: str) -> str:
+    return (site / name / "index.html").read_text(encoding="utf-8")
+
+
+def page(site: Path, name: str) -> str:
+    """The page as text: tags removed (code is highlighted token by token), entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", raw_page(site, name)))
+
+
+def test_no_marker_is_left_unfilled(site):
+    for built in site.rglob("*.html"):
+        assert "generated:" not in built.read_text(encoding="utf-8"), built
+
+
+def test_every_option_of_cookiecutter_json_is_documented(site):
+    text = page(site, "options")
+    markup = raw_page(site, "options")
+    raw = options.cookiecutter_json()
+    for key in options.public_keys():
+        assert key in text, key
+        assert options.prompt_text(key) in text, key
+        if isinstance(raw[key], list):
+            for value in raw[key]:
+                assert f"<code>{value}</code>" in markup, (key, value)
+                assert docs_site._label(key, value) in text, (key, value)
+
+
+def test_every_azure_name_format_is_documented(site):
+    text = page(site, "options")
+    for rule in naming.RULES.values():
+        assert rule.name_format in text
+
+
+def test_baked_project_page_lists_every_file_of_a_real_bake(site, default_bake):
+    text = page(site, "baked-project")
+    project = default_bake
+    for path in project.rglob("*"):
+        assert f" {path.name}{'/' if path.is_dir() else ''}\n" in text, path.relative_to(project)
+
+
+def test_getting_started_uses_the_readme_command_and_the_real_make_targets(site, default_bake):
+    text = page(site, "getting-started")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert docs_site.first_code_block(docs_site.section(readme, "Generate a project and run it"), "bash") in text
+    for line in docs_site.make_help(default_bake).splitlines():
+        assert line.strip() in text
+
+
+def test_guides_show_both_iac_tools_and_both_ci_platforms(site):
+    guide = page(site, "terraform-vs-bicep")
+    assert "main.tf" in guide and "main.bicep" in guide
+    connect = page(site, "connect-azure")
+    assert "token.actions.githubusercontent.com" in connect and "WorkloadIdentityFederation" in connect
+
+
+def test_unknown_marker_stops_the_build():
+    with pytest.raises(KeyError, match="no-such-block"):
+        docs_site.expand("<!-- generated: no-such-block -->", bakes=None)
+
+
+def test_section_skips_shell_comments_in_code_blocks():
+    markdown = "## A\n\n```bash\n# not a heading\necho hi\n```\n\n### A.1\n\nmore\n\n## B\n\nlast\n"
+    assert docs_site.section(markdown, "A") == "```bash\n# not a heading\necho hi\n```\n\n### A.1\n\nmore"
+    assert docs_site.section(markdown, "B") == "last"
+    with pytest.raises(KeyError):
+        docs_site.section(markdown, "not a heading")
+
+
+def flow_diagrams() -> dict[str, str]:
+    """The README's flow diagram for every core pattern, with and without private networking."""
+    diagrams = {}
+    for pattern in options.core_patterns():
+        for secure in (False, True):
+            answers = {**pattern, "secure_workspace": secure}
+            diagrams[f"{options.pattern_id(pattern)}-secure{secure}"] = (
+                answers,
+                docs_site.render_partial("readme/flow_diagram.md.j2", answers),
+            )
+    return diagrams
+
+
+def test_flow_diagram_is_tailored_to_each_pattern():
+    for name, (answers, text) in flow_diagrams().items():
+        full = docs_site.full_answers(answers)
+        names = naming.names_for(full["resource_prefix"], full["name_suffix"], "dev")
+        assert "```mermaid\ngraph TD\n" in text, name
+        assert ("Terraform" in text) == (answers["infrastructure"] == "terraform"), name
+        assert ("GitHub Actions" in text) == (answers["ci_platform"] == "github_actions"), name
+        endpoint = names["online_endpoint"] if answers["deployment_mode"] == "online" else names["batch_endpoint"]
+        assert endpoint in text, name
+        assert names["workspace"] in text, name
+        assert ("private endpoints" in text) == answers["secure_workspace"], name
+        assert ("make loop" in text) == (answers["ml_scenario"] == "tabular"), name
+        assert "{{" not in text and "{%" not in text, name
+
+
+@pytest.mark.skipif(not MERMAID_INSTALLED, reason="mermaid parser not installed: npm ci --prefix docs/tools")
+def test_every_mermaid_diagram_parses(tmp_path):
+    """Each pattern's README diagram and every diagram of the site's pages, parsed by mermaid 11."""
+    files = []
+    for name, (_, text) in flow_diagrams().items():
+        files.append(tmp_path / f"flow-{name}.md")
+        files[-1].write_text(text, encoding="utf-8")
+    bakes = docs_site.BakedProjects()
+    try:
+        for source in sorted((ROOT / "docs").glob("*.md")):
+            files.append(tmp_path / source.name)
+            files[-1].write_text(docs_site.expand(source.read_text(encoding="utf-8"), bakes), encoding="utf-8")
+    finally:
+        bakes.cleanup()
+    result = subprocess.run(["node", str(MERMAID_CHECK), *map(str, files)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The tabs of the site indent their diagrams; count that every diagram was seen at all.
+    checked = sum(int(line.split()[-1]) for line in result.stdout.splitlines() if line.startswith("checked"))
+    assert checked >= len(flow_diagrams()) + 4
+
+
+@pytest.mark.slow
+def test_getting_started_prediction_runs_after_the_local_loop(tmp_path):
+    """Steps 4 and 5 of the getting-started page, exactly as written, in a fresh bake (about 30 s)."""
+    project = docs_site.bake({}, tmp_path)  # not the shared `baked` project: the loop writes into it
+    quiet = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+    # A short training is enough: the page is about loading and calling the model, not its quality.
+    loop = subprocess.run(
+        ["make", "loop", "ARGS=--max-iter 10"], cwd=project, capture_output=True, text=True, env=quiet, timeout=600
+    )
+    assert loop.returncode == 0, loop.stdout[-3000:] + loop.stderr[-3000:]
+    guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    snippet = docs_site.first_code_block(docs_site.section(guide, "5. See a prediction"), "python")
+    result = subprocess.run(
+        [sys.executable, "-c", snippet], cwd=project, capture_output=True, text=True, env=quiet, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "predicted" in result.stdout and "APP-" in result.stdout
