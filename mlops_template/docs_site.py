@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import docs, naming, options, validation
+from . import baking, docs, naming, options, validation
 
 MARKER = re.compile(r"<!-- generated: ([a-z0-9-]+) -->")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -62,25 +62,7 @@ class BakedProjects:
 
 def bake(answers: dict, workdir: Path) -> Path:
     """Bake the template with ``--no-input``; replay and clone folders stay inside ``workdir``."""
-    from cookiecutter.main import cookiecutter  # only the build needs cookiecutter, not the importers
-
-    unknown = set(answers) - set(options.public_keys())
-    if unknown:  # cookiecutter would silently bake the default instead
-        raise KeyError(f"not options of cookiecutter.json: {sorted(unknown)}")
-    workdir.mkdir(parents=True, exist_ok=True)
-    config = workdir / "cookiecutter-config.json"
-    config.write_text(
-        json.dumps({"cookiecutters_dir": str(workdir / "cookiecutters"), "replay_dir": str(workdir / "replay")}),
-        encoding="utf-8",
-    )
-    result = cookiecutter(
-        str(options.TEMPLATE_ROOT),
-        no_input=True,
-        extra_context=answers,
-        output_dir=str(workdir / "out"),
-        config_file=str(config),
-    )
-    return Path(result)
+    return baking.bake(answers, workdir / "out", workdir)
 
 
 def full_answers(answers: dict) -> dict:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from baking import bake
+
+from mlops_template.baking import bake
 
 
 class Baker:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from baking import TEMPLATE_ROOT, bake, check_known_keys, isolated_config
 from cookiecutter.exceptions import FailedHookException, OutputDirExistsException
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlops_template import naming, validation
+from mlops_template.baking import TEMPLATE_ROOT, bake, check_known_keys, isolated_config
 
 # field, value, what the message must show of the rule
 INVALID = [
