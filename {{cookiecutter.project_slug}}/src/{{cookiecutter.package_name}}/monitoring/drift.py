@@ -1,0 +1,180 @@
+{%- from "partials/deployment_settings.j2" import deployment_settings with context -%}
+"""Local drift report: ``make drift`` compares a production-like sample with the training data.
+
+Writes ``report.md`` (a table per feature), ``drift.json`` and two plots (PSI per feature, and the
+distributions of the most drifted features) to ``--output``, and exits 1 when more features
+drifted than ``max_drifted_features`` allows, so a scheduled job can start retraining.
+Thresholds are read from ``config/<env>.yml`` (``monitoring.drift``), the same values as the
+Azure ML monitor's.
+
+    python -m {{ cookiecutter.package_name }}.monitoring.drift --current data/drift-sample.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..config import PROJECT_ROOT, load_config
+from ..tabular import RAW_DATA
+from ..tabular.contract import load_contract, validate
+from .statistics import FeatureDrift, compare
+
+# Used when config/<env>.yml has no monitoring.drift section (rendered from the template's settings).
+DEFAULT_THRESHOLDS = {
+    "psi_threshold": {{ deployment_settings.drift.psi_threshold }},
+    "max_drifted_features": {{ deployment_settings.drift.max_drifted_features }},
+}
+DEFAULT_CURRENT = PROJECT_ROOT / "data" / "drift-sample.csv"
+DEFAULT_OUTPUT = PROJECT_ROOT / "outputs" / "drift"
+PLOTTED_FEATURES = 6
+
+
+def thresholds(environment: str) -> dict:
+    configured = (load_config(environment).get("monitoring") or {}).get("drift") or {}
+    return {key: configured.get(key, default) for key, default in DEFAULT_THRESHOLDS.items()}
+
+
+def read(path: Path) -> pd.DataFrame:
+    path = Path(path)
+    if path.is_dir():
+        frames = [read(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in (".csv", ".parquet")]
+        if not frames:
+            raise SystemExit(f"no CSV or parquet files in {path}")
+        return pd.concat(frames, ignore_index=True)
+    return pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+
+
+def valid_rows(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
+    """Contract-valid rows; rows that break it are counted (a data-quality finding), not compared."""
+    checked = validate(frame, require_target=False)
+    if checked.valid.empty:
+        raise SystemExit(f"{label}: no row satisfies the data contract ({checked.by_rule})")
+    return checked.valid, len(checked.rejected)
+
+
+def plot(results: list[FeatureDrift], reference: pd.DataFrame, current: pd.DataFrame, psi: float, out: Path) -> None:
+    figure, axis = plt.subplots(figsize=(8, 0.35 * len(results) + 1.5))
+    ordered = list(reversed(results))
+    colours = ["#d62728" if r.drifted else "#1f77b4" for r in ordered]
+    axis.barh([r.feature for r in ordered], [r.psi for r in ordered], color=colours)
+    axis.axvline(psi, color="black", linestyle="--", label=f"threshold {psi}")
+    axis.set_xlabel("population stability index (PSI)")
+    axis.set_title("Drift per feature (red: drifted)")
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(out / "psi.png", dpi=100)
+    plt.close(figure)
+
+    shown = results[:PLOTTED_FEATURES]
+    figure, axes = plt.subplots(2, 3, figsize=(12, 6))
+    for axis, result in zip(axes.flat, shown, strict=False):
+        if result.kind == "categorical":
+            shares = pd.DataFrame(
+                {
+                    "training": reference[result.feature].value_counts(normalize=True),
+                    "current": current[result.feature].value_counts(normalize=True),
+                }
+            ).fillna(0)
+            shares.plot.bar(ax=axis, rot=30)
+        else:
+            axis.hist(reference[result.feature], bins=30, density=True, alpha=0.5, label="training")
+            axis.hist(current[result.feature], bins=30, density=True, alpha=0.5, label="current")
+            axis.legend()
+        axis.set_title(f"{result.feature} (PSI {result.psi:.3f})")
+    for axis in list(axes.flat)[len(shown) :]:
+        axis.axis("off")
+    figure.tight_layout()
+    figure.savefig(out / "distributions.png", dpi=100)
+    plt.close(figure)
+
+
+def markdown(summary: dict, results: list[FeatureDrift]) -> str:
+    verdict = "DRIFT DETECTED" if summary["drift_detected"] else "no significant drift"
+    lines = [
+        "# Drift report",
+        "",
+        f"- generated: {summary['generated']}",
+        f"- reference (training): `{summary['reference']}`, {summary['reference_rows']} rows"
+        f" ({summary['reference_rejected']} broke the contract and were left out)",
+        f"- current: `{summary['current']}`, {summary['current_rows']} rows"
+        f" ({summary['current_rejected']} broke the contract and were left out)",
+        f"- rule: a feature drifted when PSI >= {summary['psi_threshold']};"
+        f" the check fails when more than {summary['max_drifted_features']} features drifted",
+        f"- **verdict: {verdict}** ({summary['drifted_features']} of {len(results)} features drifted)",
+        "",
+        "| feature | kind | PSI | test | statistic | p-value | JS distance | drifted |",
+        "|---|---|---:|---|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.feature} | {r.kind} | {r.psi:.4f} | {r.test} | {r.statistic:.4f} | {r.p_value:.2g} |"
+            f" {r.js_distance:.4f} | {'**yes**' if r.drifted else 'no'} |"
+        )
+    lines += ["", "![PSI per feature](psi.png)", "", "![Distributions](distributions.png)", ""]
+    return "\n".join(lines)
+
+
+def report(current_path: Path, reference_path: Path, output: Path, limits: dict) -> dict:
+    contract = load_contract()
+    reference, reference_rejected = valid_rows(read(reference_path), "reference")
+    current, current_rejected = valid_rows(read(current_path), "current")
+    results = compare(
+        reference,
+        current,
+        categorical=contract.columns_of_type("category"),
+        numeric=contract.columns_of_type("int", "float"),
+        psi_threshold=limits["psi_threshold"],
+    )
+    drifted = [r.feature for r in results if r.drifted]
+    summary = {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reference": str(reference_path),
+        "current": str(current_path),
+        "reference_rows": len(reference),
+        "reference_rejected": reference_rejected,
+        "current_rows": len(current),
+        "current_rejected": current_rejected,
+        **limits,
+        "drifted_features": len(drifted),
+        "drifted": drifted,
+        "drift_detected": len(drifted) > limits["max_drifted_features"],
+        "features": [r.as_dict() for r in results],
+    }
+    output.mkdir(parents=True, exist_ok=True)
+    plot(results, reference, current, limits["psi_threshold"], output)
+    (output / "report.md").write_text(markdown(summary, results), encoding="utf-8")
+    (output / "drift.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Compare a production-like sample with the training data.")
+    parser.add_argument("--current", type=Path, default=DEFAULT_CURRENT, help="CSV/parquet file or folder")
+    parser.add_argument("--reference", type=Path, default=PROJECT_ROOT / RAW_DATA, help="training data")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--env", default="dev", help="config/<env>.yml to read thresholds from")
+    args = parser.parse_args(argv)
+    summary = report(args.current, args.reference, args.output, thresholds(args.env))
+    for feature in summary["features"]:
+        flag = "DRIFT" if feature["drifted"] else "ok"
+        shown = f"PSI {feature['psi']:.4f}  {feature['test']} p={feature['p_value']:.2g}"
+        print(f"  {feature['feature']:<24} {shown}  {flag}")
+    print(f"report: {args.output / 'report.md'}")
+    if summary["drift_detected"]:
+        print(f"drift detected in {summary['drifted_features']} feature(s): {', '.join(summary['drifted'])}")
+        return 1
+    print("no significant drift")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

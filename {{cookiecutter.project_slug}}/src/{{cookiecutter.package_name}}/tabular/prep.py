@@ -1,0 +1,135 @@
+"""Prep step: validate the raw CSV against the data contract and split it train/val/test.
+
+Bad rows are never dropped silently: they go to ``rejected.csv`` with a reason each, the report
+counts them per broken rule, and the step fails when more than ``--max-rejected-fraction`` of the
+rows are bad (a broken extract should stop the pipeline, not train a model on what is left).
+The split is decided by a hash of each application id, so a row keeps its split when new rows
+arrive and the same input always gives the same split, on any machine.
+
+    python -m {{ cookiecutter.package_name }}.tabular.prep --input data/credit_default.csv --output outputs/prepared
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from ..common import artifacts
+from .contract import ContractError, load_contract, validate
+
+DEFAULT_VAL_FRACTION = 0.15
+DEFAULT_TEST_FRACTION = 0.15
+DEFAULT_MAX_REJECTED_FRACTION = 0.05
+
+
+class TooManyRejectedRows(ValueError):
+    pass
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read every cell as text so that validation, not pandas, decides what is a bad value."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            raise FileNotFoundError(f"no .csv file in {path}")
+        return pd.concat([read_raw(f) for f in files], ignore_index=True)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def assign_split(keys: pd.Series, val_fraction: float, test_fraction: float) -> pd.Series:
+    """Stable split per key: the first 8 bytes of its SHA-256 as a number in [0, 1)."""
+    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise ValueError("val and test fractions must be in (0, 1) and leave rows for training")
+    position = keys.astype(str).map(lambda k: int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big") / 2**64)
+    edges = [0, 1 - val_fraction - test_fraction, 1 - test_fraction, 1]
+    return pd.Series(pd.cut(position, edges, labels=artifacts.SPLITS, right=False), index=keys.index).astype(str)
+
+
+def prep(
+    input_path: Path,
+    output: Path,
+    val_fraction: float = DEFAULT_VAL_FRACTION,
+    test_fraction: float = DEFAULT_TEST_FRACTION,
+    max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
+) -> dict:
+    contract = load_contract()
+    raw = read_raw(input_path)
+    result = validate(raw, contract)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    if len(result.rejected):
+        result.rejected.to_csv(output / artifacts.REJECTED_FILE, index=False)
+    report = result.report()
+    report["input"] = str(input_path)
+    rejected_fraction = len(result.rejected) / max(result.rows_read, 1)
+    if rejected_fraction > max_rejected_fraction or result.valid.empty:
+        artifacts.write_json(output / artifacts.PREP_REPORT_FILE, report)
+        raise TooManyRejectedRows(
+            f"{len(result.rejected)} of {result.rows_read} rows broke the contract ({rejected_fraction:.1%} > "
+            f"{max_rejected_fraction:.1%} allowed); see {output / artifacts.REJECTED_FILE}"
+        )
+
+    valid = result.valid
+    keys = valid[contract.id_column] if contract.id_column in valid else valid.index.to_series()
+    split = assign_split(keys, val_fraction, test_fraction)
+    for name in artifacts.SPLITS:
+        valid[split == name].to_csv(artifacts.split_path(output, name), index=False)
+    report["split_rows"] = {name: int((split == name).sum()) for name in artifacts.SPLITS}
+    report["target_rate"] = {
+        name: round(float(valid.loc[split == name, contract.target.name].mean()), 4) for name in artifacts.SPLITS
+    }
+    schema = {
+        "contract": contract.name,
+        "contract_version": contract.version,
+        "features": contract.feature_names,
+        "target": contract.target.name,
+        "id_column": contract.id_column,
+        "dtypes": {column: str(dtype) for column, dtype in valid.dtypes.items()},
+    }
+    artifacts.write_json(output / artifacts.SCHEMA_FILE, schema)
+    artifacts.write_json(output / artifacts.PREP_REPORT_FILE, report)
+    return report
+
+
+def describe(report: dict) -> str:
+    lines = [f"prep: {report['rows_read']} rows read, {report['rows_valid']} valid, {report['rows_rejected']} rejected"]
+    lines += [f"  rejected  {count:>4}  {rule}" for rule, count in report["rejected_by_rule"].items()]
+    if "split_rows" in report:
+        lines.append("  split     " + ", ".join(f"{k}={v}" for k, v in report["split_rows"].items()))
+    return "\n".join(lines)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="Validate raw data against the contract and split it train/val/test.")
+    p.add_argument("--input", type=Path, required=True, help="raw CSV file, or a folder of CSV files")
+    p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
+    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION)
+    p.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
+    p.add_argument(
+        "--max-rejected-fraction",
+        type=float,
+        default=DEFAULT_MAX_REJECTED_FRACTION,
+        help="fail when more rows than this break the contract (default: %(default)s)",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        report = prep(args.input, args.output, args.val_fraction, args.test_fraction, args.max_rejected_fraction)
+    except (ContractError, TooManyRejectedRows) as error:
+        print(f"prep failed: {error}")
+        return 1
+    print(describe(report))
+    if report["rows_rejected"]:
+        print(f"  rejected rows with reasons: {args.output / artifacts.REJECTED_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Drift report: the shipped drifted sample fails the check, a fresh sample of the training data passes."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from {{ cookiecutter.package_name }}.monitoring import drift, statistics
+from serving_helpers import shipped_rows
+
+
+def test_identical_distributions_have_no_drift():
+    values = pd.Series(np.random.default_rng(0).normal(size=2000))
+    result = statistics.feature_drift("x", values, values, categorical=False, psi_threshold=0.2)
+    assert result.psi < 1e-9
+    assert not result.drifted
+
+
+def test_shifted_numbers_and_categories_drift():
+    rng = np.random.default_rng(0)
+    shifted = statistics.feature_drift(
+        "x", pd.Series(rng.normal(size=2000)), pd.Series(rng.normal(1, size=2000)), False, 0.2
+    )
+    assert shifted.drifted and shifted.p_value < 1e-6
+    categories = statistics.feature_drift(
+        "c", pd.Series(["a"] * 900 + ["b"] * 100), pd.Series(["a"] * 300 + ["b"] * 700), True, 0.2
+    )
+    assert categories.drifted and categories.test == "chi-square"
+
+
+def test_drifted_sample_fails_with_a_report_and_plots(tmp_path, capsys):
+    code = drift.main(["--output", str(tmp_path)])
+    assert code == 1
+    summary = json.loads((tmp_path / "drift.json").read_text())
+    assert {"interest_rate", "annual_income"} <= set(summary["drifted"])
+    assert "DRIFT DETECTED" in (tmp_path / "report.md").read_text()
+    assert (tmp_path / "psi.png").stat().st_size > 0
+    assert (tmp_path / "distributions.png").stat().st_size > 0
+    assert "drift detected" in capsys.readouterr().out
+
+
+def test_undrifted_sample_passes(tmp_path):
+    sample = tmp_path / "recent.csv"
+    shipped_rows(800, seed=3).drop(columns=["defaulted"]).to_csv(sample, index=False)
+    assert drift.main(["--current", str(sample), "--output", str(tmp_path / "report")]) == 0
+    summary = json.loads((tmp_path / "report" / "drift.json").read_text())
+    assert summary["drifted"] == []

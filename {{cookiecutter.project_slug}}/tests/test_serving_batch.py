@@ -1,0 +1,76 @@
+"""Batch scoring: good rows of every file are scored; bad rows and a corrupt file are reported."""
+
+import csv
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
+from {{ cookiecutter.package_name }}.serving import batch_local, batch_score
+from serving_helpers import save_tiny_model, shipped_rows
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return save_tiny_model(tmp_path_factory.mktemp("model") / "model")
+
+
+@pytest.fixture
+def folder(tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    rows = shipped_rows(30).drop(columns=["defaulted"])
+    rows.iloc[:10].to_csv(inputs / "a.csv", index=False)
+    rows.iloc[10:20].to_parquet(inputs / "b.parquet", index=False)
+    broken = rows.iloc[20:].copy()
+    broken.loc[broken.index[0], "age"] = 7
+    broken.loc[broken.index[1], "home_ownership"] = "TENT"
+    broken.to_csv(inputs / "c.csv", index=False)
+    (inputs / "d.parquet").write_bytes(b"this is not parquet")
+    return inputs
+
+
+def read(path):
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_folder_is_scored_into_one_file_without_losing_good_rows(folder, model_dir, tmp_path):
+    output = tmp_path / "out" / "predictions.csv"
+    summary = batch_local.score_folder(folder, output, model_dir, mini_batch_size=2)
+    rows = read(output)
+    assert summary == {"files": 4, "lines": 31, "predictions": 28, "errors": 3}
+    scored = [r for r in rows if not r["error"]]
+    assert {r["source_file"] for r in scored} == {"a.csv", "b.parquet", "c.csv"}
+    assert all(r["prediction"] in {"0", "1"} for r in scored)
+    errors = {(r["source_file"], r["row"]): r["error"] for r in rows if r["error"]}
+    assert errors[("c.csv", "1")] == "age: below 18"
+    assert errors[("c.csv", "2")].startswith("home_ownership: not one of")
+    assert errors[("d.parquet", "")].startswith("file not scored")
+
+
+def test_run_returns_csv_lines_in_row_order(folder, model_dir, monkeypatch):
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(model_dir))
+    batch_score.init()
+    lines = batch_score.run([str(folder / "c.csv")])
+    assert [line.split(",")[1] for line in lines] == [str(i) for i in range(1, 11)]
+
+
+def test_file_without_required_column_is_one_error_line(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(model_dir))
+    batch_score.init()
+    shipped_rows(5).drop(columns=["age"]).to_csv(tmp_path / "x.csv", index=False)
+    (line,) = batch_score.run([str(tmp_path / "x.csv")])
+    assert "file not scored" in line and "age" in line
+
+
+def test_shipped_batch_sample_scores_cleanly(model_dir, tmp_path):
+    summary = batch_local.score_folder(PROJECT_ROOT / "data" / "batch-sample", tmp_path / "p.csv", model_dir)
+    assert summary["errors"] == 0
+    assert summary["predictions"] == 300
+
+
+def test_parallel_workers_write_the_same_file_as_one_process(folder, model_dir, tmp_path):
+    one = batch_local.score_folder(folder, tmp_path / "one.csv", model_dir, mini_batch_size=1, workers=1)
+    two = batch_local.score_folder(folder, tmp_path / "two.csv", model_dir, mini_batch_size=1, workers=2)
+    assert one == two
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()

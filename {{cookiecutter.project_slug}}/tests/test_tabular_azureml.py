@@ -1,0 +1,75 @@
+"""The Azure ML assets load with the SDK, match the step CLIs, and share the local dependency list."""
+
+import tomllib
+
+import pytest
+import yaml
+
+from {{ cookiecutter.package_name }} import azureml_submit
+from {{ cookiecutter.package_name }}.common import evaluate, register
+from {{ cookiecutter.package_name }}.config import PROJECT_ROOT, load_config
+from {{ cookiecutter.package_name }}.tabular import prep, train
+
+AZUREML = PROJECT_ROOT / "mlops" / "azureml"
+STEPS = {"prep": prep, "train": train, "evaluate": evaluate, "register": register}
+
+
+def read(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_component_runs_the_step_module_with_its_cli_defaults(step):
+    component = read(AZUREML / "components" / f"{step}.yml")
+    module = STEPS[step]
+    assert component["command"].startswith(f"python -m {module.__name__} ")
+    defaults = {action.dest: action.default for action in module.parser()._actions}
+    for name, spec in component["inputs"].items():
+        if "default" in spec:
+            assert spec["default"] == defaults[name], f"{step}.{name}: component and CLI defaults differ"
+        assert "${% raw %}{{inputs.{% endraw %}" + name + "}}" in component["command"]
+
+
+def test_conda_file_lists_the_pyproject_dependencies():
+    dependencies = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    conda = read(AZUREML / "environment" / "conda.yml")
+    pip = next(item["pip"] for item in conda["dependencies"] if isinstance(item, dict))
+    # The conda file adds only what Azure ML needs on top: the MLflow plugin that logs to the workspace.
+    assert [d for d in pip if not d.startswith("azureml-mlflow")] == dependencies["dependencies"]
+
+
+def test_compute_cluster_matches_the_dev_config():
+    compute, config = read(AZUREML / "compute.yml"), load_config("dev")["compute"]["cpu_cluster"]
+    assert (compute["name"], compute["size"], compute["min_instances"], compute["max_instances"]) == (
+        config["name"],
+        config["size"],
+        config["min_instances"],
+        config["max_instances"],
+    )
+    assert read(AZUREML / "train" / "pipeline.yml")["settings"]["default_compute"] == f"azureml:{config['name']}"
+
+
+def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
+    ml = pytest.importorskip("azure.ai.ml")
+    for path in sorted((AZUREML / "components").glob("*.yml")):
+        assert ml.load_component(source=path)._validate().passed, path
+    assert ml.load_environment(source=AZUREML / "environment" / "environment.yml").image.startswith("mcr.microsoft")
+    assert ml.load_data(source=AZUREML / "data.yml").type == "uri_file"
+    assert ml.load_compute(source=AZUREML / "compute.yml").size == "Standard_DS3_v2"
+    job = azureml_submit.load_pipeline()
+    assert list(job.jobs) == ["prep", "train", "evaluate", "register"]
+
+
+def test_submit_cli_parses_and_validates_offline(capsys):
+    args = azureml_submit.parser().parse_args(["--environment", "prod", "--subscription", "0000", "--wait"])
+    assert (args.environment, args.subscription, args.wait) == ("prod", "0000", True)
+    pytest.importorskip("azure.ai.ml")
+    assert azureml_submit.main(["--validate-only", "--data", "azureml:credit-default-applications:1"]) == 0
+    assert "steps prep, train, evaluate, register" in capsys.readouterr().out
+
+
+def test_submit_without_subscription_stops_before_azure(monkeypatch, capsys):
+    pytest.importorskip("azure.ai.ml")
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    assert azureml_submit.main([]) == 2
+    assert "no subscription" in capsys.readouterr().out

@@ -1,0 +1,26 @@
+"""The local loop end to end on the shipped data: first run registers, second compares and keeps."""
+
+import pytest
+
+from {{ cookiecutter.package_name }}.common import loop
+
+
+@pytest.mark.slow
+def test_loop_twice_registers_then_compares_with_the_champion(mlflow_store, tmp_path, capsys):
+    assert loop.main(["--outputs", str(tmp_path / "outputs"), "--max-iter", "60"]) == 0
+    first = capsys.readouterr().out
+    assert "verdict:       promote" in first
+    assert "registered:    credit-default version 1" in first
+    assert "model URI:     models:/credit-default@champion" in first
+
+    assert loop.main(["--outputs", str(tmp_path / "outputs"), "--max-iter", "60"]) == 0
+    second = capsys.readouterr().out
+    assert "champion:      version 1" in second
+    assert "verdict:       reject" in second  # same data, same seed: no better than the champion
+    assert "registered:    nothing (the champion is kept)" in second
+    assert len(list((tmp_path / "outputs").iterdir())) == 2
+
+
+def test_unknown_scenario_is_a_clear_error():
+    with pytest.raises(SystemExit, match="scenario 'audio'"):
+        loop.scenario_module("audio")
