@@ -1,13 +1,11 @@
-"""Bake the template in tests: one function, an isolated cookiecutter config, a cache per session."""
+"""Bake the template from Python (tests, docs, benchmarks): an isolated cookiecutter config, unknown keys refused."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
-from mlops_template import options
+from . import options
 
 TEMPLATE_ROOT = options.TEMPLATE_ROOT
 
@@ -32,6 +30,8 @@ def check_known_keys(answers: dict) -> None:
 
 def bake(answers: dict, output_dir: Path, config_dir: Path, template: Path | str = TEMPLATE_ROOT, **kwargs) -> Path:
     """Bake with ``--no-input`` and ``answers``; return the generated project folder."""
+    from cookiecutter.main import cookiecutter  # imported here so that importing this module stays cheap
+
     check_known_keys(answers)
     result = cookiecutter(
         str(template),

@@ -139,10 +139,9 @@ def test_ci_scripts_use_the_agreed_paths(baked, answers):
     assert ("terraform" in iac) == (answers.get("infrastructure", "terraform") == "terraform")
 
 
-@pytest.mark.xfail(reason="the deployment part (endpoints, sample data, make drift) has not landed yet", strict=False)
 @pytest.mark.parametrize("mode", ["online", "batch"])
 def test_deployment_files_the_ci_needs_exist(baked, mode):
-    """ci/deploy.sh and ci/drift.sh run these agreed files and targets; remove the xfail once they exist."""
+    """ci/deploy.sh and ci/drift.sh run these agreed files and targets."""
     root = baked(ci_platform="github_actions", deployment_mode=mode)
     spec = f"mlops/azureml/deploy/{mode}"
     expected = [f"{spec}/endpoint.yml", f"{spec}/deployment.yml"]
