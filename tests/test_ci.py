@@ -330,7 +330,14 @@ def test_github_stages_are_defined_once_and_gated(baked, answers):
     # Prod is never trained: no caller trains outside dev.
     assert all(w.get("environment", "dev") == "dev" for u, w in calls.values() if u.endswith("_train.yml"))
     assert "schedule" in triggers(flows["drift.yml"])
-    assert flows["drift.yml"]["jobs"]["retrain"]["if"] == "failure() && needs.drift.result == 'failure'"
+    drift = flows["drift.yml"]["jobs"]
+    # Retraining follows the drift verdict only, not any failure (a failed download must not retrain).
+    assert drift["retrain"]["if"] == "${{ !cancelled() && needs.drift.outputs.drifted == 'true' }}"
+    assert drift["drift"]["outputs"]["drifted"] == "${{ steps.drift.outputs.drifted }}"
+    assert drift["drift"]["permissions"]["id-token"] == "write" and drift["drift"]["environment"] == "dev"
+    drift_steps = drift["drift"]["steps"]
+    assert any(step.get("uses") == "$/.github/actions/azure-login" for step in drift_steps)
+    assert drift_steps[-1]["run"] == "ci/drift.sh dev"
     dependabot = load(root / ".github" / "dependabot.yml")
     assert {u["package-ecosystem"] for u in dependabot["updates"]} == {"github-actions", "pip"}
     runner = flows["_train.yml"]["jobs"]["train"]["runs-on"]
@@ -467,7 +474,13 @@ def test_azure_jobs_have_timeouts_environments_and_federated_logins(baked, answe
     for stage in prod_stages:
         assert stage["jobs"][0]["parameters"]["serviceConnection"] == "azure-prod"
         assert stage["jobs"][0]["parameters"]["environment"] == "prod"
-    assert pipelines["drift.yml"]["stages"][1]["condition"] == "eq(dependencies.drift.result, 'Failed')"
+    drift_stages = pipelines["drift.yml"]["stages"]
+    assert drift_stages[0]["jobs"][0]["parameters"] == {"environment": "dev", "serviceConnection": "azure-dev"}
+    condition = "and(not(canceled()), eq(dependencies.drift.outputs['drift.azure.drifted'], 'true'))"
+    assert drift_stages[1]["condition"] == condition
+    drift_steps = load(root / ".azuredevops" / "templates" / "jobs" / "drift.yml")["jobs"][0]["steps"]
+    assert drift_steps[-1]["template"] == "../steps/azure-cli.yml"
+    assert drift_steps[-1]["parameters"]["script"] == "drift.sh"
     train_job = load(root / ".azuredevops" / "templates" / "jobs" / "train.yml")["jobs"][0]
     secure = answers.get("secure_workspace", False)
     assert train_job["pool"] == ({"name": "azureml-private"} if secure else {"vmImage": "ubuntu-latest"})

@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 FAKE_AZ = r"""#!/usr/bin/env python3
-import json, os, pathlib, sys
+import csv, json, os, pathlib, sys
+from datetime import datetime, timezone
 
 args = sys.argv[1:]
 state_file = pathlib.Path(os.environ["FAKE_AZ_STATE"])
@@ -101,6 +102,34 @@ if group == "ml model":
         done()
 if group == "ml schedule":
     done(code=1 if verb == "show" else 0)
+if group == "ml online-endpoint" and verb == "list":
+    # The scripts filter by name in --query: answer with that name when the endpoint exists.
+    done(query.split("'")[1] if state["endpoint"] else "")
+if group == "ml datastore" and verb == "show":
+    done({"account_name": "stdevfake", "container_name": "azureml-blobstore"}[query])
+if group == "storage blob" and verb == "download-batch":
+    if state.get("storage_denied"):
+        print("ERROR: AuthorizationPermissionMismatch", file=sys.stderr)
+        done(code=1)
+    # Play the blobs under --pattern: rows of the CSV named by state["production"], as the
+    # data collector's JSON Lines (one request per line) or as the CSV files sent to a batch endpoint.
+    prefix = opt("--pattern").rstrip("*")
+    if state.get("production"):
+        folder = pathlib.Path(opt("--destination")) / prefix / "2026" / "11" / "20"
+        folder.mkdir(parents=True)
+        with open(state["production"], newline="", encoding="utf-8") as sample:
+            rows = list(csv.DictReader(sample))
+        if prefix.startswith("modelDataCollector/"):
+            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            events = [{"type": "azureml.inference.model_inputs", "time": now, "data": rows[i : i + 25]}
+                      for i in range(0, len(rows), 25)]
+            # An old request of drifted data: outside the window, it must not count.
+            events.append({"time": "2020-01-01T00:00:00Z", "data": [{"interest_rate": 99}] * 5000})
+            (folder / "requests.jsonl").write_text("\n".join(json.dumps(e) for e in events) + "\n")
+        else:
+            (folder / "inputs.csv").write_text(pathlib.Path(state["production"]).read_text(encoding="utf-8"))
+    state["downloaded"] = prefix
+    done()
 print(f"fake az: unexpected command {args}", file=sys.stderr)
 done(code=99)
 """
@@ -238,3 +267,61 @@ def test_promotion_fails_when_dev_serves_nothing(project):
     result, _ = run_script(root, state_file, "ci/promote.sh")
     assert result.returncode == 1
     assert "deploy to dev first" in result.stdout + result.stderr
+
+
+# --- drift check (ci/drift.sh) ----------------------------------------------------------------------
+
+
+def outputs(state_file: Path) -> str:
+    path = state_file.parent / "outputs"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+@pytest.mark.parametrize(
+    ("mode", "state"),
+    [
+        ("online", {"endpoint": False}),  # never deployed
+        ("online", {"traffic": {"blue": 0}}),  # no deployment takes traffic
+        ("online", {"traffic": {"blue": 100}}),  # live, but nothing collected
+        ("batch", {}),  # nothing sent to the batch endpoint
+    ],
+    ids=["no-endpoint", "no-traffic", "nothing-collected", "batch-nothing-sent"],
+)
+def test_drift_without_production_data_warns_and_does_not_retrain(project, mode, state):
+    root, state_file = project(mode, **state)
+    result, _ = run_script(root, state_file, "ci/drift.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING:" in result.stderr and "no retraining" in result.stdout
+    assert "drifted=true" not in outputs(state_file)
+    assert not (root / "outputs" / "drift" / "drift.json").exists()  # make drift did not run
+
+
+def test_drift_check_passes_on_production_data_like_the_training_data(project):
+    root, state_file = project("online", traffic={"blue": 0, "green": 100}, production="data/credit_default.csv")
+    result, state = run_script(root, state_file, "ci/drift.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    endpoint = yaml.safe_load((root / "config/dev.yml").read_text(encoding="utf-8"))["deployment"]["endpoint_name"]
+    assert state["downloaded"] == f"modelDataCollector/{endpoint}/green/model_inputs/"  # the live deployment
+    download = commands(state, "storage", "blob", "download-batch")[0]
+    assert download[download.index("--auth-mode") + 1] == "login"
+    assert "drifted=false" in outputs(state_file) and "drifted=true" not in outputs(state_file)
+    assert "no drift" in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["online", "batch"])
+def test_drift_in_production_data_fails_and_asks_for_retraining(project, mode):
+    root, state_file = project(mode, traffic={"blue": 100}, production="data/drift-sample.csv")
+    result, state = run_script(root, state_file, "ci/drift.sh", "dev")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "drifted=true" in outputs(state_file)
+    assert "drift detected in the dev production data" in result.stderr
+    if mode == "batch":
+        assert state["downloaded"] == "batch-scoring/inputs/"  # the folder the batch monitor reads
+
+
+def test_drift_check_download_failure_is_an_error_not_drift(project):
+    root, state_file = project("online", traffic={"blue": 100}, production="data/drift-sample.csv", storage_denied=True)
+    result, _ = run_script(root, state_file, "ci/drift.sh", "dev")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "could not fetch production data from the dev workspace while downloading" in result.stderr
+    assert "drifted=true" not in outputs(state_file)

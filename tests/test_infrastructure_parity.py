@@ -39,6 +39,7 @@ ARM_ONLY = {
 ROLE_IDS = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     "AzureML Data Scientist": "f6c7c914-8db3-469d-8ca1-694a8f32e121",
     "AzureML Registry User": "1823dd4f-9b8c-4ab6-ab4e-7397a3684615",
 }

@@ -43,6 +43,15 @@ resource "azurerm_role_assignment" "ci_data_scientist" {
   principal_type       = "ServicePrincipal"
 }
 
+# The weekly drift check (ci/drift.sh) downloads collected production data from the workspace storage.
+resource "azurerm_role_assignment" "ci_blob_reader" {
+  count                = var.ci_principal_id == "" ? 0 : 1
+  scope                = azurerm_storage_account.main.id
+  role_definition_name = "Storage Blob Data Reader"
+  principal_id         = var.ci_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 # The workspace reads registry models and environments when prod deploys a promoted model.
 resource "azurerm_role_assignment" "workspace_registry_user" {
   count                = var.deploy_ml_registry ? 1 : 0

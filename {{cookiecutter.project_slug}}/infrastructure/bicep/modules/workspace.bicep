@@ -23,6 +23,7 @@ param tags object
 var roles = {
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121'
 }
 
@@ -177,6 +178,17 @@ resource ciDataScientist 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   name: guid(workspace.id, ciPrincipalId, roles.azureMLDataScientist)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.azureMLDataScientist)
+    principalId: ciPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The weekly drift check (ci/drift.sh) downloads collected production data from the workspace storage.
+resource ciBlobReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
+  scope: storageAccount
+  name: guid(storageAccount.id, ciPrincipalId, roles.storageBlobDataReader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
     principalId: ciPrincipalId
     principalType: 'ServicePrincipal'
   }
