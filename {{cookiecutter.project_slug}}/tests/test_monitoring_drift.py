@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from {{ cookiecutter.package_name }}.monitoring import drift, statistics
+
 from serving_helpers import shipped_rows
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.serving import batch_local, batch_score
+
 from serving_helpers import save_tiny_model, shipped_rows
 
 

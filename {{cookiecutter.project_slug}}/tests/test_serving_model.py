@@ -6,6 +6,7 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.serving import champion, model
 from {{ cookiecutter.package_name }}.tabular import MODEL_NAME
+
 from serving_helpers import SAVING, save_tiny_model, shipped_rows, tiny_pipeline
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.serving import score
 from {{ cookiecutter.package_name }}.serving.model import MODEL_DIR_VARIABLE
+
 from serving_helpers import request_body, save_tiny_model, shipped_rows
 
 

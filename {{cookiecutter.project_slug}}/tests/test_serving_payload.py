@@ -8,6 +8,7 @@ import pytest
 from {{ cookiecutter.package_name }}.serving.checks import check, typed_records
 from {{ cookiecutter.package_name }}.serving.payload import MAX_ROWS, RequestError, rows_from_request
 from {{ cookiecutter.package_name }}.tabular.contract import load_contract, validate
+
 from serving_helpers import SHIPPED, request_body, shipped_rows
 
 

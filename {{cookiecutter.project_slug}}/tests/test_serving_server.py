@@ -8,6 +8,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.serving import smoke
 from {{ cookiecutter.package_name }}.serving.server import LocalServer
+
 from serving_helpers import request_body, save_tiny_model, shipped_rows
 
 

@@ -6,6 +6,7 @@ import pytest
 from {{ cookiecutter.package_name }}.common import artifacts
 from {{ cookiecutter.package_name }}.tabular import prep
 from {{ cookiecutter.package_name }}.tabular.contract import REASON_COLUMN
+
 from test_tabular_contract import SHIPPED, good_row
 
 

@@ -7,6 +7,7 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.common import artifacts
 from {{ cookiecutter.package_name }}.tabular import prep, train
 from {{ cookiecutter.package_name }}.tabular.contract import load_contract
+
 from test_tabular_contract import SHIPPED
 
 
