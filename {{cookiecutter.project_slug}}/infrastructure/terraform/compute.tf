@@ -1,11 +1,13 @@
 {%- set secure = cookiecutter.secure_workspace -%}
+{%- set kinds = ["cpu", "gpu"] if cookiecutter.ml_scenario in ["cv", "nlp"] else ["cpu"] -%}
 # Clusters scale to zero when idle, so an unused environment costs nothing for compute.
+{%- for kind in kinds %}
 
-resource "azurerm_machine_learning_compute_cluster" "cpu" {
-  name                          = "cpu-cluster"
+resource "azurerm_machine_learning_compute_cluster" "{{ kind }}" {
+  name                          = "{{ kind }}-cluster"
   location                      = azurerm_resource_group.main.location
   machine_learning_workspace_id = azurerm_machine_learning_workspace.main.id
-  vm_size                       = var.cpu_cluster_vm_size
+  vm_size                       = var.{{ kind }}_cluster_vm_size
   vm_priority                   = "Dedicated"
   local_auth_enabled            = false
   ssh_public_access_enabled     = false
@@ -14,7 +16,7 @@ resource "azurerm_machine_learning_compute_cluster" "cpu" {
 
   scale_settings {
     min_node_count                       = 0
-    max_node_count                       = var.cpu_cluster_max_nodes
+    max_node_count                       = var.{{ kind }}_cluster_max_nodes
     scale_down_nodes_after_idle_duration = "PT15M"
   }
 
@@ -23,27 +25,4 @@ resource "azurerm_machine_learning_compute_cluster" "cpu" {
     type = "SystemAssigned"
   }
 }
-{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
-
-resource "azurerm_machine_learning_compute_cluster" "gpu" {
-  name                          = "gpu-cluster"
-  location                      = azurerm_resource_group.main.location
-  machine_learning_workspace_id = azurerm_machine_learning_workspace.main.id
-  vm_size                       = var.gpu_cluster_vm_size
-  vm_priority                   = "Dedicated"
-  local_auth_enabled            = false
-  ssh_public_access_enabled     = false
-  node_public_ip_enabled        = {{ "false" if secure else "true" }}
-  tags                          = local.tags
-
-  scale_settings {
-    min_node_count                       = 0
-    max_node_count                       = var.gpu_cluster_max_nodes
-    scale_down_nodes_after_idle_duration = "PT15M"
-  }
-
-  identity {
-    type = "SystemAssigned"
-  }
-}
-{%- endif %}
+{%- endfor %}

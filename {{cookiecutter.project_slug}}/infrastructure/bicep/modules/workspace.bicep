@@ -1,5 +1,6 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 {%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
+{%- set kinds = ["cpu", "gpu"] if gpu else ["cpu"] -%}
 // Azure ML workspace, its compute clusters and the role assignments of their identities and of CI.
 param location string
 param name string
@@ -64,9 +65,12 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' = {
 }
 
 // Clusters scale to zero when idle, so an unused environment costs nothing for compute.
-resource cpuCluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-10-01' = {
+{%- for kind in kinds %}
+{%- if not loop.first %}
+{% endif %}
+resource {{ kind }}Cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-10-01' = {
   parent: workspace
-  name: 'cpu-cluster'
+  name: '{{ kind }}-cluster'
   location: location
   tags: tags
   // Jobs use this identity to pull images (ACR admin user is off) and read and write data.
@@ -77,45 +81,19 @@ resource cpuCluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-
     computeType: 'AmlCompute'
     disableLocalAuth: true
     properties: {
-      vmSize: cpuClusterVmSize
+      vmSize: {{ kind }}ClusterVmSize
       vmPriority: 'Dedicated'
       enableNodePublicIp: {{ "false" if secure else "true" }}
       remoteLoginPortPublicAccess: 'Disabled'
       scaleSettings: {
         minNodeCount: 0
-        maxNodeCount: cpuClusterMaxNodes
+        maxNodeCount: {{ kind }}ClusterMaxNodes
         nodeIdleTimeBeforeScaleDown: 'PT15M'
       }
     }
   }
 }
-{%- if gpu %}
-
-resource gpuCluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-10-01' = {
-  parent: workspace
-  name: 'gpu-cluster'
-  location: location
-  tags: tags
-  identity: {
-    type: 'SystemAssigned'
-  }
-  properties: {
-    computeType: 'AmlCompute'
-    disableLocalAuth: true
-    properties: {
-      vmSize: gpuClusterVmSize
-      vmPriority: 'Dedicated'
-      enableNodePublicIp: {{ "false" if secure else "true" }}
-      remoteLoginPortPublicAccess: 'Disabled'
-      scaleSettings: {
-        minNodeCount: 0
-        maxNodeCount: gpuClusterMaxNodes
-        nodeIdleTimeBeforeScaleDown: 'PT15M'
-      }
-    }
-  }
-}
-{%- endif %}
+{%- endfor %}
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: last(split(storageAccountId, '/'))
@@ -130,47 +108,29 @@ resource containerRegistry 'Microsoft.ContainerRegistry/registries@2023-07-01' e
 // Names use the cluster's resource id: a role assignment name must be known when the deployment starts.
 // Compute clusters pull job images from ACR with their own identity (the ACR admin user is off) and read
 // and write data in the workspace storage.
-resource cpuAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+{%- for kind in kinds %}
+{%- if not loop.first %}
+{% endif %}
+resource {{ kind }}AcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: containerRegistry
-  name: guid(containerRegistry.id, cpuCluster.id, roles.acrPull)
+  name: guid(containerRegistry.id, {{ kind }}Cluster.id, roles.acrPull)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
-    principalId: cpuCluster.identity.principalId
+    principalId: {{ kind }}Cluster.identity.principalId
     principalType: 'ServicePrincipal'
   }
 }
 
-resource cpuBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource {{ kind }}BlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storageAccount
-  name: guid(storageAccount.id, cpuCluster.id, roles.storageBlobDataContributor)
+  name: guid(storageAccount.id, {{ kind }}Cluster.id, roles.storageBlobDataContributor)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
-    principalId: cpuCluster.identity.principalId
+    principalId: {{ kind }}Cluster.identity.principalId
     principalType: 'ServicePrincipal'
   }
 }
-{%- if gpu %}
-
-resource gpuAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: containerRegistry
-  name: guid(containerRegistry.id, gpuCluster.id, roles.acrPull)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
-    principalId: gpuCluster.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource gpuBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: storageAccount
-  name: guid(storageAccount.id, gpuCluster.id, roles.storageBlobDataContributor)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
-    principalId: gpuCluster.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-{%- endif %}
+{%- endfor %}
 
 // CI submits jobs, registers models and deploys endpoints; it cannot create compute or change the workspace.
 resource ciDataScientist 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
