@@ -1,7 +1,8 @@
 """Conditional content: which paths of the generated project each choice owns.
 
 ``manifest.yaml`` maps ``option -> value -> [paths]``. A listed path is kept only when every
-option that lists it has the listed value; paths that are not listed are common to all patterns.
+option that lists it has one of the values it is listed under (so a path listed under ``cv`` and
+``nlp`` is kept for either); paths that are not listed are common to all patterns.
 Folders are removed after generation (a Jinja conditional in a directory name breaks the bake:
 see the template's docs), so this module is the only place that decides what a pattern contains.
 """
@@ -29,14 +30,14 @@ def _render(path: str, answers: dict) -> str:
     return path.format(package_name=answers["package_name"])
 
 
-def ownership(manifest: dict | None = None) -> dict[str, list[tuple[str, object]]]:
-    """Unrendered path -> the (option, value) pairs that must all hold for it to be kept."""
-    owners: dict[str, list[tuple[str, object]]] = defaultdict(list)
+def ownership(manifest: dict | None = None) -> dict[str, dict[str, set]]:
+    """Unrendered path -> {option: values}: for it to be kept, each option must have one of its values."""
+    owners: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for option, by_value in (manifest or load_manifest()).items():
         for value, paths in by_value.items():
             for path in paths or []:
-                owners[path].append((option, value))
-    return dict(owners)
+                owners[path][option].add(value)
+    return {path: dict(by_option) for path, by_option in owners.items()}
 
 
 def paths_to_remove(answers: dict, manifest: dict | None = None) -> list[str]:
@@ -44,7 +45,7 @@ def paths_to_remove(answers: dict, manifest: dict | None = None) -> list[str]:
     return sorted(
         _render(path, answers)
         for path, conditions in ownership(manifest).items()
-        if any(answers[option] != value for option, value in conditions)
+        if any(answers[option] not in values for option, values in conditions.items())
     )
 
 

@@ -43,6 +43,18 @@ def test_a_path_owned_by_two_options_needs_both():
     ]
 
 
+def test_a_path_listed_under_two_values_of_one_option_is_kept_for_either():
+    fake = {"ml_scenario": {"cv": ["deep"], "nlp": ["deep"]}, "deployment_mode": {"online": ["deep"]}}
+    for scenario, mode, removed in [
+        ("cv", "online", []),
+        ("nlp", "online", []),
+        ("tabular", "online", ["deep"]),
+        ("nlp", "batch", ["deep"]),
+    ]:
+        answers = {"ml_scenario": scenario, "deployment_mode": mode, "package_name": "p"}
+        assert manifest.paths_to_remove(answers, fake) == removed, (scenario, mode)
+
+
 def _fake_project(root: Path, relative_files: list[str]) -> None:
     for relative in relative_files:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,12 @@ else
   # The data asset gives each run's input a name and version in the workspace. Versions are
   # immutable: create one only when the file names a new version. The training environment is
   # registered by the submission itself (the components refer to its YAML file).
+{%- if cookiecutter.ml_scenario == "cv" %}
+  # The shipped images are drawn by code, not committed: draw them before they are uploaded.
+  if [ ! -d data/shapes ]; then
+    PYTHONPATH=src python -m {{ cookiecutter.package_name }}.cv.shapes --output data/shapes
+  fi
+{%- endif %}
   data_spec=mlops/azureml/data.yml
   if [ -f "$data_spec" ]; then
     data_name="$(yaml_value "$data_spec" name)"
@@ -40,7 +46,18 @@ else
       echo "registered data asset $data_name:$data_version"
     fi
   fi
-  job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" \
+{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
+  # GPU nodes, processes per node and pretrained weights of the train step come from config/<env>.yml.
+  training=(
+    --set "jobs.train.compute=azureml:$(setting "$env" training.compute)"
+    --set "jobs.train.resources.instance_count=$(setting "$env" training.instance_count)"
+    --set "jobs.train.distribution.process_count_per_instance=$(setting "$env" training.process_count_per_instance)"
+    --set "jobs.train.inputs.pretrained_model=$(setting "$env" training.pretrained_model)"
+  )
+{%- else %}
+  training=()
+{%- endif %}
+  job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" \
     --set "tags.git_commit=$commit" --query name --output tsv)"
   echo "submitted Azure ML job $job"
 fi

@@ -5,7 +5,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.serving import champion, model
-from {{ cookiecutter.package_name }}.tabular import MODEL_NAME
+from {{ cookiecutter.package_name }}.tabular import MODEL_NAME, scoring
 
 from serving_helpers import SAVING, save_tiny_model, shipped_rows, tiny_pipeline
 
@@ -22,10 +22,10 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 
 def test_predictions_match_the_model(tmp_path):
-    loaded = model.load(save_tiny_model(tmp_path / "m"))
+    loaded = scoring.load(save_tiny_model(tmp_path / "m"))
     rows = shipped_rows(50)
     features = rows[loaded.feature_names_in_]
-    scored = model.predict(loaded, features)
+    scored = scoring.predict(loaded, features)
     assert scored["prediction"].tolist() == loaded.predict(features).tolist()
     assert scored["probability"].between(0, 1).all()
 

@@ -20,19 +20,45 @@ from .config import PROJECT_ROOT, environments, load_config
 PIPELINE = PROJECT_ROOT / "mlops" / "azureml" / "train" / "pipeline.yml"
 
 
-def load_pipeline(path: Path = PIPELINE, data: str | None = None, experiment: str | None = None):
+def load_pipeline(
+    path: Path = PIPELINE, data: str | None = None, experiment: str | None = None, environment: str = "dev"
+):
     """Load the pipeline job and apply the overrides; raise if the SDK's own validation fails."""
     from azure.ai.ml import Input, load_job
 
+    if not data:
+        ensure_shipped_data()
     job = load_job(source=path)
     if data:
-        job.inputs.raw_data = Input(type="uri_file", path=data)
+        job.inputs.raw_data = Input(type=job.inputs.raw_data.type, path=data)
+    apply_training_settings(job, load_config(environment).get("training"))
     if experiment:
         job.experiment_name = experiment
     result = job._validate()
     if not result.passed:
         raise ValueError(f"{path} is not a valid pipeline job: {result}")
     return job
+
+
+def ensure_shipped_data() -> None:
+    """Scenarios whose shipped data are generated (cv draws its images) create them before upload."""
+    from .common.loop import SCENARIO, scenario_module
+
+    package = scenario_module(SCENARIO)
+    if hasattr(package, "ensure_raw_data"):
+        package.ensure_raw_data(PROJECT_ROOT / package.RAW_DATA)
+
+
+def apply_training_settings(job, training: dict | None) -> None:
+    """config/<env>.yml ``training``: nodes, processes per node and pretrained weights of the train step."""
+    if not training:
+        return
+    train = job.jobs["train"]
+    train.compute = f"azureml:{training['compute']}"
+    train.resources.instance_count = int(training["instance_count"])
+    train.distribution.process_count_per_instance = int(training["process_count_per_instance"])
+    if training.get("pretrained_model"):
+        train.inputs.pretrained_model = training["pretrained_model"]
 
 
 def submit(job, environment: str, subscription: str, wait: bool) -> str:
@@ -66,7 +92,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    job = load_pipeline(args.pipeline, args.data, args.experiment)
+    job = load_pipeline(args.pipeline, args.data, args.experiment, args.environment)
     if args.validate_only:
         print(f"{args.pipeline}: valid pipeline with steps {', '.join(job.jobs)}")
         return 0

@@ -34,6 +34,8 @@ def run_loop(
     scenario: str, data: Path | None, outputs: Path, evaluate_args: list[str], train_args: list[str]
 ) -> dict | None:
     package = scenario_module(scenario)
+    if data is None and hasattr(package, "ensure_raw_data"):
+        package.ensure_raw_data(PROJECT_ROOT / package.RAW_DATA)  # generated data (cv draws its images)
     data = data or PROJECT_ROOT / package.RAW_DATA
     folder = outputs / datetime.now().strftime("loop-%Y%m%d-%H%M%S-%f")
     paths = {name: folder / name for name in ("prepared", "trained", "decision", "registration")}

@@ -1,19 +1,22 @@
 {%- from "partials/deployment_settings.j2" import deployment_settings with context -%}
 """Local drift report: ``make drift`` compares a production-like sample with the training data.
 
-Writes ``report.md`` (a table per feature), ``drift.json`` and two plots (PSI per feature, and the
-distributions of the most drifted features) to ``--output``, and exits 1 when more features
-drifted than ``max_drifted_features`` allows, so a scheduled job can start retraining.
-Thresholds are read from ``config/<env>.yml`` (``monitoring.drift``), the same values as the
-Azure ML monitor's.
+Both sides are described by the scenario's ``scoring.profile`` (for tabular data the contract's
+features; for images or texts their size, brightness or length), plus the predicted class of each
+item when the local champion exists (prediction drift). Writes ``report.md`` (a table per
+feature), ``drift.json`` and two plots (PSI per feature, and the distributions of the most drifted
+features) to ``--output``, and exits 1 when more features drifted than ``max_drifted_features``
+allows, so a scheduled job can start retraining. Thresholds are read from ``config/<env>.yml``
+(``monitoring.drift``), the same values as the Azure ML monitor's.
 
-    python -m {{ cookiecutter.package_name }}.monitoring.drift --current data/drift-sample.csv
+    python -m {{ cookiecutter.package_name }}.monitoring.drift --current {{ "data/drift-sample.csv" if cookiecutter.ml_scenario == "tabular" else "<file or folder>" }}
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,8 +27,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..config import PROJECT_ROOT, load_config
-from ..tabular import RAW_DATA
-from ..tabular.contract import load_contract, validate
+from ..{{ cookiecutter.ml_scenario }} import RAW_DATA, scoring
 from .statistics import FeatureDrift, compare
 
 # Used when config/<env>.yml has no monitoring.drift section (rendered from the template's settings).
@@ -33,7 +35,7 @@ DEFAULT_THRESHOLDS = {
     "psi_threshold": {{ deployment_settings.drift.psi_threshold }},
     "max_drifted_features": {{ deployment_settings.drift.max_drifted_features }},
 }
-DEFAULT_CURRENT = PROJECT_ROOT / "data" / "drift-sample.csv"
+DEFAULT_CURRENT = PROJECT_ROOT / scoring.DRIFT_SAMPLE
 DEFAULT_OUTPUT = PROJECT_ROOT / "outputs" / "drift"
 PLOTTED_FEATURES = 6
 
@@ -43,22 +45,46 @@ def thresholds(environment: str) -> dict:
     return {key: configured.get(key, default) for key, default in DEFAULT_THRESHOLDS.items()}
 
 
-def read(path: Path) -> pd.DataFrame:
+def champion_model():
+    """The local champion, loaded for prediction drift; None (with a note) when there is none yet."""
+    from ..serving import champion
+
+    if "MLFLOW_TRACKING_URI" not in os.environ and not (PROJECT_ROOT / "mlflow.db").is_file():
+        print("prediction drift skipped: no local MLflow registry yet (run `make loop` first)")
+        return None
+    try:
+        return scoring.load(champion.export())
+    except SystemExit as reason:
+        print(f"prediction drift skipped: {reason}")
+        return None
+
+
+{%- if cookiecutter.ml_scenario != "tabular" %}
+
+
+def collected_table(path: Path) -> pd.DataFrame | None:
+    """Inputs that data collection already described (the columns of ``scoring.collected``), else None."""
     path = Path(path)
-    if path.is_dir():
-        frames = [read(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in (".csv", ".parquet")]
-        if not frames:
-            raise SystemExit(f"no CSV or parquet files in {path}")
-        return pd.concat(frames, ignore_index=True)
-    return pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".jsonl": lambda f: pd.read_json(f, lines=True)}
+    if not files or any(f.suffix.lower() not in readers for f in files):
+        return None
+    frame = pd.concat([readers[f.suffix.lower()](f) for f in files], ignore_index=True)
+    described = list(scoring.DRIFT_NUMERIC) + list(scoring.DRIFT_CATEGORICAL)
+    return frame[described] if set(described) <= set(frame.columns) else None
+{%- endif %}
 
 
-def valid_rows(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
-    """Contract-valid rows; rows that break it are counted (a data-quality finding), not compared."""
-    checked = validate(frame, require_target=False)
-    if checked.valid.empty:
-        raise SystemExit(f"{label}: no row satisfies the data contract ({checked.by_rule})")
-    return checked.valid, len(checked.rejected)
+def profiled(path: Path, model) -> tuple[pd.DataFrame, int]:
+    """The items of ``path`` as the scenario describes them (and the champion's predictions, if given)."""
+{%- if cookiecutter.ml_scenario != "tabular" %}
+    # Production data downloaded from Azure ML is what score.py collected: already described.
+    table = collected_table(path)
+    if table is not None:
+        return table, 0
+{%- endif %}
+    frame = scoring.profile(Path(path), model)
+    return frame, int(frame.attrs.get("rejected", 0))
 
 
 def plot(results: list[FeatureDrift], reference: pd.DataFrame, current: pd.DataFrame, psi: float, out: Path) -> None:
@@ -104,9 +130,9 @@ def markdown(summary: dict, results: list[FeatureDrift]) -> str:
         "",
         f"- generated: {summary['generated']}",
         f"- reference (training): `{summary['reference']}`, {summary['reference_rows']} rows"
-        f" ({summary['reference_rejected']} broke the contract and were left out)",
+        f" ({summary['reference_rejected']} failed the data checks and were left out)",
         f"- current: `{summary['current']}`, {summary['current_rows']} rows"
-        f" ({summary['current_rejected']} broke the contract and were left out)",
+        f" ({summary['current_rejected']} failed the data checks and were left out)",
         f"- rule: a feature drifted when PSI >= {summary['psi_threshold']};"
         f" the check fails when more than {summary['max_drifted_features']} features drifted",
         f"- **verdict: {verdict}** ({summary['drifted_features']} of {len(results)} features drifted)",
@@ -123,15 +149,15 @@ def markdown(summary: dict, results: list[FeatureDrift]) -> str:
     return "\n".join(lines)
 
 
-def report(current_path: Path, reference_path: Path, output: Path, limits: dict) -> dict:
-    contract = load_contract()
-    reference, reference_rejected = valid_rows(read(reference_path), "reference")
-    current, current_rejected = valid_rows(read(current_path), "current")
+def report(current_path: Path, reference_path: Path, output: Path, limits: dict, model=None) -> dict:
+    reference, reference_rejected = profiled(reference_path, model)
+    current, current_rejected = profiled(current_path, model)
+    predicted = ["prediction"] if model is not None else []
     results = compare(
         reference,
         current,
-        categorical=contract.columns_of_type("category"),
-        numeric=contract.columns_of_type("int", "float"),
+        categorical=list(scoring.DRIFT_CATEGORICAL) + predicted,
+        numeric=list(scoring.DRIFT_NUMERIC),
         psi_threshold=limits["psi_threshold"],
     )
     drifted = [r.feature for r in results if r.drifted]
@@ -147,6 +173,7 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict)
         "drifted_features": len(drifted),
         "drifted": drifted,
         "drift_detected": len(drifted) > limits["max_drifted_features"],
+        "prediction_drift_checked": model is not None,
         "features": [r.as_dict() for r in results],
     }
     output.mkdir(parents=True, exist_ok=True)
@@ -158,12 +185,16 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compare a production-like sample with the training data.")
-    parser.add_argument("--current", type=Path, default=DEFAULT_CURRENT, help="CSV/parquet file or folder")
+    parser.add_argument("--current", type=Path, default=DEFAULT_CURRENT, help="file or folder of inputs")
     parser.add_argument("--reference", type=Path, default=PROJECT_ROOT / RAW_DATA, help="training data")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--env", default="dev", help="config/<env>.yml to read thresholds from")
+    parser.add_argument(
+        "--no-predictions", action="store_true", help="compare the inputs only, not the champion's predictions"
+    )
     args = parser.parse_args(argv)
-    summary = report(args.current, args.reference, args.output, thresholds(args.env))
+    model = None if args.no_predictions else champion_model()
+    summary = report(args.current, args.reference, args.output, thresholds(args.env), model)
     for feature in summary["features"]:
         flag = "DRIFT" if feature["drifted"] else "ok"
         shown = f"PSI {feature['psi']:.4f}  {feature['test']} p={feature['p_value']:.2g}"

@@ -1,4 +1,4 @@
-"""Score a folder of CSV/parquet files into one output file, with the batch endpoint's code: ``make batch``.
+"""Score a folder of input files into one output file, with the batch endpoint's code: ``make batch``.
 
 Files go through ``batch_score.run`` in mini-batches, as on the batch endpoint; the output is the
 header plus every line it returned (predictions, and an ``error`` for bad rows or files).
@@ -19,6 +19,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from ..config import PROJECT_ROOT
+from ..{{ cookiecutter.ml_scenario }}.scoring import BATCH_SAMPLE
 from . import batch_score, champion
 from .model import MODEL_DIR_VARIABLE
 
@@ -68,8 +69,8 @@ def score_folder(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Score every CSV/parquet file of a folder into one CSV file.")
-    parser.add_argument("--input", type=Path, default=PROJECT_ROOT / "data" / "batch-sample")
+    parser = argparse.ArgumentParser(description="Score every file of a folder into one CSV file.")
+    parser.add_argument("--input", type=Path, default=PROJECT_ROOT / BATCH_SAMPLE)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "outputs" / "batch" / "predictions.csv")
     parser.add_argument("--model-dir", type=Path, default=None, help="score with this MLflow model folder instead")
     parser.add_argument("--mini-batch-size", type=int, default=MINI_BATCH_SIZE)
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = score_folder(args.input, args.output, model_dir, args.mini_batch_size, args.workers)
     print(
         f"scored {summary['files']} files: {summary['predictions']} predictions, "
-        f"{summary['errors']} rows or files with errors -> {args.output}"
+        f"{summary['errors']} items or files with errors -> {args.output}"
     )
     return 0
 

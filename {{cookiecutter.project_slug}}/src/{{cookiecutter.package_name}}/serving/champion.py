@@ -17,7 +17,7 @@ import mlflow
 
 from ..common import registry, tracking
 from ..config import PROJECT_ROOT
-from ..tabular import MODEL_NAME
+from ..{{ cookiecutter.ml_scenario }} import MODEL_NAME
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "outputs" / "serving" / "model"
 

@@ -4,42 +4,19 @@ Accepted bodies (JSON), many rows per request:
     {"data": [{"age": 41, "annual_income": 52000.0, ...}, ...]}
     {"input_data": {"columns": ["age", ...], "data": [[41, ...], ...]}}   (Azure ML's MLflow format)
 
-Bad input is the caller's mistake, so it becomes a 4xx with a message, never a 500: the
-inference server would turn an exception into a generic 500 that tells the caller nothing.
+Bad input becomes a ``RequestError`` (a 4xx naming the field), never a 500.
 """
 
 from __future__ import annotations
-
-import json
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..tabular.contract import REASON_COLUMN, ContractError, load_contract
 from .checks import check, typed_records
+from .errors import RequestError, parse_json
 
 # A guard against accidental huge bodies; the batch endpoint is the place for many rows.
 MAX_ROWS = 10_000
-# At most this many row problems are listed in an error answer, so the answer stays readable.
-MAX_LISTED_PROBLEMS = 20
-
-
-@dataclass
-class RequestError(Exception):
-    """A client error: HTTP ``status`` and a message; ``problems`` lists each broken field."""
-
-    status: int
-    message: str
-    problems: list[dict] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return self.message
-
-    def body(self) -> dict:
-        body = {"error": self.message}
-        if self.problems:
-            body["problems"] = self.problems[:MAX_LISTED_PROBLEMS]
-        return body
 
 
 def _records(body: object) -> list:
@@ -60,17 +37,14 @@ def _records(body: object) -> list:
     raise RequestError(400, 'expected a JSON object with "data" (list of rows) or "input_data" (columns and data)')
 
 
-def parse(raw: str | bytes) -> dict:
-    """The JSON body, or a 400 naming the position of the syntax error."""
-    try:
-        return json.loads(raw)
-    except (TypeError, ValueError) as error:
-        raise RequestError(400, f"request body is not valid JSON: {error}") from None
-
-
 def rows_from_request(raw: str | bytes) -> pd.DataFrame:
-    """Contract-valid, typed feature rows of a request (all of them), else a RequestError."""
-    records = _records(parse(raw))
+    """Contract-valid, typed feature rows of a raw request body (all of them), else a RequestError."""
+    return rows_from_body(parse_json(raw))
+
+
+def rows_from_body(body: object) -> pd.DataFrame:
+    """Contract-valid, typed feature rows of a decoded request body, else a RequestError."""
+    records = _records(body)
     if not records:
         raise RequestError(400, "the request holds no rows")
     if len(records) > MAX_ROWS:

@@ -1,8 +1,9 @@
 """Online scoring script: Azure ML's ``init()``/``run()`` contract, served by azureml-inference-server-http.
 
 The same file runs on the managed online endpoint and locally (``make serve``). ``init()`` loads
-the model once per worker; ``run()`` checks every row against the data contract, answers bad input
-with a 4xx that names the field, scores all rows of the request and collects inputs and outputs.
+the model once per worker; ``run()`` checks every item of the request with the scenario's rules,
+answers bad input with a 4xx that names the field, scores the request and collects inputs and outputs.
+What depends on the data (reading requests, calling the model) is in ``{{ cookiecutter.ml_scenario }}/scoring.py``.
 
 The server loads this file by path, not as part of the package: imports must be absolute.
 """
@@ -16,9 +17,10 @@ import logging
 from azureml_inference_server_http.api.aml_response import AMLResponse
 from threadpoolctl import threadpool_limits
 
-from {{ cookiecutter.package_name }}.serving import model as model_loader
 from {{ cookiecutter.package_name }}.serving.collection import DataCollection, correlation_id
-from {{ cookiecutter.package_name }}.serving.payload import RequestError, rows_from_request
+from {{ cookiecutter.package_name }}.serving.errors import RequestError, parse_json
+from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.scenario import scoring
 
 logger = logging.getLogger(__name__)
 CORRELATION_HEADER = "x-correlation-id"
@@ -26,26 +28,26 @@ state: dict = {}
 
 
 def init() -> None:
-    state["model"] = model_loader.load()
-    # A request holds a few rows: the model's OpenMP thread pool gains nothing on them, and its idle
+    state["model"] = scoring.load(find_model_dir())
+    # A request holds a few items: the model's thread pools gain nothing on them, and idle OpenMP
     # threads stalled single-row requests for up to 2 s on a busy machine (p99 250 ms -> 6 ms when
     # limited). Requests scale with workers and instances instead. Called after loading the model:
     # only thread pools of libraries already loaded are limited.
     threadpool_limits(1)
     state["collection"] = DataCollection()
-    logger.info("model loaded from %s", model_loader.find_model_dir())
+    logger.info("model loaded from %s", find_model_dir())
 
 
 def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:
     request_id = correlation_id(request_headers)
     headers = {CORRELATION_HEADER: request_id}
     try:
-        features = rows_from_request(raw_data)
+        inputs = scoring.inputs_from_request(parse_json(raw_data))
     except RequestError as error:
         logger.info("request %s rejected (%d): %s", request_id, error.status, error.message)
         return AMLResponse({**error.body(), "correlation_id": request_id}, error.status, headers, json_str=True)
-    scored = model_loader.predict(state["model"], features)
-    state["collection"].collect(features, scored, request_id)
+    scored = scoring.predict(state["model"], inputs)
+    state["collection"].collect(scoring.collected(inputs), scored, request_id)
     body = {
         "predictions": scored["prediction"].tolist(),
         "probabilities": scored["probability"].tolist(),
