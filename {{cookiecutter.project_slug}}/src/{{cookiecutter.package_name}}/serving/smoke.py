@@ -2,7 +2,7 @@
 
 Starts the scoring server with the local champion on a free loopback port, posts the sample
 request, prints the answer and stops the server it started (also on Ctrl-C or an error).
-Exits non-zero unless the answer is a 200 with one prediction per row.
+Exits non-zero unless the answer is a 200 with one prediction per item of the request.
 
     python -m {{ cookiecutter.package_name }}.serving.smoke
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT
 from . import champion
+from .scenario import scoring
 from .serve import SAMPLE_REQUEST
 from .server import LocalServer, stop_on_signals
 
@@ -45,11 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         status, answer = post(url + "/score", body)
     print(f"POST /score -> {status}")
     print(json.dumps(answer, indent=2))
-    rows = len(json.loads(body).get("data", []))
-    if status != 200 or len(answer.get("predictions", [])) != rows:
-        print(f"smoke test FAILED: expected 200 and {rows} predictions")
+    items = len(scoring.inputs_from_request(json.loads(body)))
+    if status != 200 or len(answer.get("predictions", [])) != items:
+        print(f"smoke test FAILED: expected 200 and {items} predictions")
         return 1
-    print(f"smoke test passed: {rows} predictions")
+    print(f"smoke test passed: {items} predictions")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The Azure ML assets load with the SDK, match the step CLIs, and share the local dependency list."""
+"""The Azure ML assets load with the SDK, match the step CLIs, the config and the local dependency list."""
 
 import tomllib
 
@@ -7,11 +7,18 @@ import yaml
 
 from {{ cookiecutter.package_name }} import azureml_submit
 from {{ cookiecutter.package_name }}.common import evaluate, register
+from {{ cookiecutter.package_name }}.common.loop import SCENARIO, scenario_module
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT, load_config
-from {{ cookiecutter.package_name }}.tabular import prep, train
+from {{ cookiecutter.package_name }}.serving.scenario import scoring
 
 AZUREML = PROJECT_ROOT / "mlops" / "azureml"
-STEPS = {"prep": prep, "train": train, "evaluate": evaluate, "register": register}
+PACKAGE = scenario_module(SCENARIO)
+STEPS = {
+    "prep": scenario_module(SCENARIO, "prep"),
+    "train": scenario_module(SCENARIO, "train"),
+    "evaluate": evaluate,
+    "register": register,
+}
 
 
 def read(path):
@@ -26,8 +33,26 @@ def test_component_runs_the_step_module_with_its_cli_defaults(step):
     defaults = {action.dest: action.default for action in module.parser()._actions}
     for name, spec in component["inputs"].items():
         if "default" in spec:
+            assert name in defaults, f"{step}.{name}: the step has no such option"
             assert spec["default"] == defaults[name], f"{step}.{name}: component and CLI defaults differ"
         assert "${% raw %}{{inputs.{% endraw %}" + name + "}}" in component["command"]
+
+
+def test_pipeline_names_the_scenario_model_and_its_shipped_data():
+    pipeline = read(AZUREML / "train" / "pipeline.yml")
+    assert pipeline["inputs"]["model_name"] == PACKAGE.MODEL_NAME == pipeline["experiment_name"]
+    raw = (AZUREML / "train" / pipeline["inputs"]["raw_data"]["path"]).resolve()
+    assert raw == (PROJECT_ROOT / PACKAGE.RAW_DATA).resolve()
+    assert (AZUREML / "data.yml").is_file() and read(AZUREML / "data.yml")["type"] == pipeline["inputs"]["raw_data"]["type"]
+    for deployment in AZUREML.glob("deploy/*/deployment.yml"):
+        assert read(deployment)["model"] == f"azureml:{PACKAGE.MODEL_NAME}@latest"
+
+
+def test_samples_that_make_commands_use_are_shipped():
+    assert (PROJECT_ROOT / scoring.DRIFT_SAMPLE).exists()
+{%- if cookiecutter.deployment_mode == "batch" %}
+    assert any((PROJECT_ROOT / scoring.BATCH_SAMPLE).iterdir())
+{%- endif %}
 
 
 def test_conda_file_lists_the_pyproject_dependencies():
@@ -47,6 +72,33 @@ def test_compute_cluster_matches_the_dev_config():
         config["max_instances"],
     )
     assert read(AZUREML / "train" / "pipeline.yml")["settings"]["default_compute"] == f"azureml:{config['name']}"
+{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
+
+
+def test_gpu_cluster_matches_the_dev_config_and_trains_the_network():
+    compute, config = read(AZUREML / "compute_gpu.yml"), load_config("dev")["compute"]["gpu_cluster"]
+    assert (compute["name"], compute["size"], compute["max_instances"]) == (
+        config["name"],
+        config["size"],
+        config["max_instances"],
+    )
+    train = read(AZUREML / "train" / "pipeline.yml")["jobs"]["train"]
+    training = load_config("dev")["training"]
+    assert train["compute"] == f"azureml:{training['compute']}" == f"azureml:{config['name']}"
+    assert train["distribution"] == {"type": "pytorch", "process_count_per_instance": training["process_count_per_instance"]}
+    assert train["resources"]["instance_count"] == training["instance_count"]
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_submission_applies_the_training_config(environment):
+    pytest.importorskip("azure.ai.ml")
+    training = {**load_config(environment)["training"], "instance_count": 2, "process_count_per_instance": 4}
+    job = azureml_submit.load_pipeline()
+    azureml_submit.apply_training_settings(job, training)
+    train = job.jobs["train"]
+    assert (train.resources.instance_count, train.distribution.process_count_per_instance) == (2, 4)
+    assert train.inputs.pretrained_model._data == training["pretrained_model"]
+{%- endif %}
 
 
 def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
@@ -54,7 +106,7 @@ def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
     for path in sorted((AZUREML / "components").glob("*.yml")):
         assert ml.load_component(source=path)._validate().passed, path
     assert ml.load_environment(source=AZUREML / "environment" / "environment.yml").image.startswith("mcr.microsoft")
-    assert ml.load_data(source=AZUREML / "data.yml").type == "uri_file"
+    assert ml.load_data(source=AZUREML / "data.yml").name
     assert ml.load_compute(source=AZUREML / "compute.yml").size == "Standard_DS3_v2"
     job = azureml_submit.load_pipeline()
     assert list(job.jobs) == ["prep", "train", "evaluate", "register"]
@@ -64,7 +116,8 @@ def test_submit_cli_parses_and_validates_offline(capsys):
     args = azureml_submit.parser().parse_args(["--environment", "prod", "--subscription", "0000", "--wait"])
     assert (args.environment, args.subscription, args.wait) == ("prod", "0000", True)
     pytest.importorskip("azure.ai.ml")
-    assert azureml_submit.main(["--validate-only", "--data", "azureml:credit-default-applications:1"]) == 0
+    data = read(AZUREML / "data.yml")
+    assert azureml_submit.main(["--validate-only", "--data", f"azureml:{data['name']}:{data['version']}"]) == 0
     assert "steps prep, train, evaluate, register" in capsys.readouterr().out
 
 

@@ -151,6 +151,22 @@ def test_tabular_pipeline_references_resolve_and_assets_load(baked, answers):
     assert load_compute(source=project / "mlops/azureml/compute.yml").max_instances >= 1
 
 
+@pytest.mark.parametrize("scenario", ["cv", "nlp"])
+def test_deep_learning_pipelines_train_distributed_on_the_gpu_cluster(baked, scenario):
+    project = baked(ml_scenario=scenario)
+    assert pipeline_reference_problems(project / PIPELINE) == []
+    job = load_job(source=project / PIPELINE)
+    assert job._validate().passed
+    train = job.jobs["train"]
+    assert train.compute == "azureml:gpu-cluster"
+    assert train.distribution.type == "pytorch"
+    assert load_compute(source=project / "mlops/azureml/compute_gpu.yml").size.startswith("Standard_NC")
+    environment = load_environment(source=project / "mlops/azureml/environment/environment.yml")
+    assert "cuda" in environment.image
+    pip = yaml.safe_load((project / "mlops/azureml/environment/conda.yml").read_text())["dependencies"][-1]["pip"]
+    assert any(d.startswith("torch") for d in pip) and any(d.startswith("transformers") for d in pip)
+
+
 def break_pipeline(project: Path, tmp_path: Path, edit) -> Path:
     """A copy of the baked mlops/azureml folder whose pipeline went through ``edit``."""
     copy = tmp_path / "azureml"
