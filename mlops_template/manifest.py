@@ -9,6 +9,7 @@ see the template's docs), so this module is the only place that decides what a p
 
 from __future__ import annotations
 
+import fnmatch
 import shutil
 from collections import defaultdict
 from functools import cache
@@ -53,7 +54,7 @@ def remove_unselected(project_dir: Path, answers: dict) -> list[Path]:
     """Delete what the pattern excludes. Idempotent; refuses anything outside ``project_dir``."""
     root = project_dir.resolve()
     removed = []
-    for relative in paths_to_remove(answers):
+    for relative in _expand(root, paths_to_remove(answers)):
         target = (root / relative).resolve()
         if target == root or root not in target.parents:
             raise ValueError(f"manifest path {relative!r} points outside the project {root}")
@@ -72,10 +73,28 @@ def remove_unselected(project_dir: Path, answers: dict) -> list[Path]:
     return removed
 
 
+def _expand(root: Path, relatives: list[str]) -> list[str]:
+    """Manifest paths with a ``*`` (e.g. ``tests/test_cv_*.py``) stand for the files they match."""
+    expanded = []
+    for relative in relatives:
+        if "*" in relative:
+            expanded += sorted(p.relative_to(root).as_posix() for p in root.glob(relative))
+        else:
+            expanded.append(relative)
+    return expanded
+
+
 def template_files(template_root: Path) -> list[str]:
     """Unrendered relative paths of every file in the project template."""
     base = template_root / PROJECT_TEMPLATE_DIRNAME
     return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+
+def _covers(manifest_path: str, relative: str) -> bool:
+    """Whether a (rendered) manifest path is ``relative``, a folder holding it, or a pattern it matches."""
+    if "*" in manifest_path:
+        return fnmatch.fnmatchcase(relative, manifest_path)
+    return relative == manifest_path or relative.startswith(manifest_path.rstrip("/") + "/")
 
 
 def expected_files(template_root: Path, answers: dict) -> set[str]:
@@ -87,7 +106,7 @@ def expected_files(template_root: Path, answers: dict) -> set[str]:
     expected = set()
     for relative in template_files(template_root):
         rendered = env.from_string(relative).render(cookiecutter=answers)
-        if any(rendered == gone or rendered.startswith(gone.rstrip("/") + "/") for gone in removed):
+        if any(_covers(gone, rendered) for gone in removed):
             continue
         expected.add(rendered)
     return expected

@@ -26,7 +26,7 @@ def test_every_manifest_path_exists_in_the_project_template():
     files = manifest.template_files(TEMPLATE)
     for path in manifest.ownership():
         unrendered = path.replace("{package_name}", "{{cookiecutter.package_name}}")
-        assert any(f == unrendered or f.startswith(unrendered.rstrip("/") + "/") for f in files), path
+        assert any(manifest._covers(unrendered, f) for f in files), path
 
 
 def test_a_path_owned_by_two_options_needs_both():
@@ -53,6 +53,16 @@ def test_a_path_listed_under_two_values_of_one_option_is_kept_for_either():
     ]:
         answers = {"ml_scenario": scenario, "deployment_mode": mode, "package_name": "p"}
         assert manifest.paths_to_remove(answers, fake) == removed, (scenario, mode)
+
+
+def test_a_pattern_removes_every_file_it_matches_and_nothing_else(tmp_path, monkeypatch):
+    fake = {"ml_scenario": {"cv": ["tests/test_cv_*.py"], "nlp": ["tests/test_nlp_*.py"]}}
+    monkeypatch.setattr(manifest, "load_manifest", lambda: fake)
+    files = ["tests/test_cv_prep.py", "tests/test_cv_train.py", "tests/test_nlp_prep.py", "tests/test_cvx.txt"]
+    _fake_project(tmp_path, files)
+    removed = manifest.remove_unselected(tmp_path, {"ml_scenario": "nlp", "package_name": "pkg"})
+    assert sorted(p.name for p in removed) == ["test_cv_prep.py", "test_cv_train.py"]
+    assert sorted(p.name for p in (tmp_path / "tests").iterdir()) == ["test_cvx.txt", "test_nlp_prep.py"]
 
 
 def _fake_project(root: Path, relative_files: list[str]) -> None:

@@ -43,7 +43,7 @@ def test_pipeline_names_the_scenario_model_and_its_shipped_data():
     assert pipeline["inputs"]["model_name"] == PACKAGE.MODEL_NAME == pipeline["experiment_name"]
     raw = (AZUREML / "train" / pipeline["inputs"]["raw_data"]["path"]).resolve()
     assert raw == (PROJECT_ROOT / PACKAGE.RAW_DATA).resolve()
-    assert (AZUREML / "data.yml").is_file() and read(AZUREML / "data.yml")["type"] == pipeline["inputs"]["raw_data"]["type"]
+    assert read(AZUREML / "data.yml")["type"] == pipeline["inputs"]["raw_data"]["type"]
     for deployment in AZUREML.glob("deploy/*/deployment.yml"):
         assert read(deployment)["model"] == f"azureml:{PACKAGE.MODEL_NAME}@latest"
 
@@ -85,7 +85,8 @@ def test_gpu_cluster_matches_the_dev_config_and_trains_the_network():
     train = read(AZUREML / "train" / "pipeline.yml")["jobs"]["train"]
     training = load_config("dev")["training"]
     assert train["compute"] == f"azureml:{training['compute']}" == f"azureml:{config['name']}"
-    assert train["distribution"] == {"type": "pytorch", "process_count_per_instance": training["process_count_per_instance"]}
+    processes = training["process_count_per_instance"]
+    assert train["distribution"] == {"type": "pytorch", "process_count_per_instance": processes}
     assert train["resources"]["instance_count"] == training["instance_count"]
 
 

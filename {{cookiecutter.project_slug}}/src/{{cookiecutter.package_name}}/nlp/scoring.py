@@ -1,0 +1,194 @@
+"""Serving adapter of the text scenario: what the online and batch scoring scripts call.
+
+Online requests (JSON), up to MAX_TEXTS texts each:
+    {"texts": ["My parcel never arrived.", ...]}
+    {"input_data": {"columns": ["text"], "data": [["My parcel never arrived."], ...]}}   (Azure ML's MLflow format)
+Batch inputs: ``.csv`` files with a ``text`` column (and an optional ``ticket_id`` or ``id``), or
+``.txt`` files with one text per line; one prediction line per text.
+
+Model data collection stores a description of each text (length, words, share of capitals and
+digits...), not the text: tickets carry names and addresses, and the monitor needs only the shape
+of the data to see it change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+
+from ..serving.errors import RequestError, file_error_line
+from .texts import MAX_CHARACTERS, TEXT_COLUMN, text_problem
+
+BATCH_SUFFIXES = (".csv", ".txt")
+BATCH_SAMPLE = "data/nlp/batch-sample"
+DRIFT_SAMPLE = "data/nlp/drift-sample.csv"
+# Enough for an app that classifies a page of tickets; the batch endpoint is the place for many.
+MAX_TEXTS = 64
+ID_COLUMNS = ("ticket_id", "id")
+RULES = f"a non-empty string of at most {MAX_CHARACTERS} characters"
+PROFILE_COLUMNS = [
+    "characters",
+    "words",
+    "mean_word_length",
+    "uppercase_share",
+    "digit_share",
+    "length_band",
+    "has_question",
+]
+DRIFT_NUMERIC = ["characters", "words", "mean_word_length", "uppercase_share", "digit_share"]
+DRIFT_CATEGORICAL = ["length_band", "has_question"]
+# Upper bounds (characters) of the length bands; the shipped tickets are mostly "medium".
+LENGTH_BANDS = ((60, "short"), (200, "medium"), (600, "long"))
+
+
+def load(model_dir: Path):
+    """The TextClassifier inside the MLflow model: scoring wants its probabilities, not only labels."""
+    return mlflow.pyfunc.load_model(str(model_dir)).unwrap_python_model()
+
+
+def _items(body: object) -> list:
+    if isinstance(body, dict) and "texts" in body:
+        if not isinstance(body["texts"], list):
+            raise RequestError(400, '"texts" must be a list of strings')
+        return body["texts"]
+    if isinstance(body, dict) and isinstance(body.get("input_data"), dict):
+        columns, rows = body["input_data"].get("columns"), body["input_data"].get("data")
+        if columns != [TEXT_COLUMN]:
+            raise RequestError(400, f'"input_data.columns" must be ["{TEXT_COLUMN}"], got {columns!r}')
+        if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) == 1 for row in rows):
+            raise RequestError(400, '"input_data.data" must be a list of rows of one value each (the text)')
+        return [row[0] for row in rows]
+    raise RequestError(
+        400, 'expected a JSON object with "texts" (a list of strings) or "input_data" (columns and data)'
+    )
+
+
+def inputs_from_request(body: object) -> pd.DataFrame:
+    """One row per text (column ``text``), or a RequestError naming each bad text."""
+    items = _items(body)
+    if not items:
+        raise RequestError(400, "the request holds no texts")
+    if len(items) > MAX_TEXTS:
+        raise RequestError(413, f"{len(items)} texts in one request; at most {MAX_TEXTS} (use the batch endpoint)")
+    problems = [
+        {"row": row, "field": TEXT_COLUMN, "problem": problem[1]}
+        for row, item in enumerate(items)
+        if (problem := text_problem(item))
+    ]
+    if problems:
+        message = f"{len(problems)} of {len(items)} texts break the rules for {TEXT_COLUMN!r} ({RULES})"
+        raise RequestError(422, message, problems)
+    return pd.DataFrame({TEXT_COLUMN: items})
+
+
+def predict(model, inputs: pd.DataFrame) -> pd.DataFrame:
+    """The most probable class of each text and its probability."""
+    probabilities = model.probabilities(inputs[TEXT_COLUMN].tolist())
+    return pd.DataFrame(
+        {
+            "prediction": probabilities.idxmax(axis=1).to_numpy(),
+            "probability": probabilities.max(axis=1).astype(np.float64).round(6).to_numpy(),
+        },
+        index=inputs.index,
+    )
+
+
+def describe(texts: pd.Series) -> pd.DataFrame:
+    """PROFILE_COLUMNS for each text: its size and shape, never its words."""
+    texts = texts.astype(str)
+    characters = texts.str.len()
+    words = texts.str.split().str.len()
+    letters = texts.str.count(r"[^\W\d_]").clip(lower=1)
+    bands = pd.cut(
+        characters,
+        [0, *(limit for limit, _ in LENGTH_BANDS), np.inf],
+        labels=[name for _, name in LENGTH_BANDS] + ["very long"],
+        right=False,
+    )
+    return pd.DataFrame(
+        {
+            "characters": characters,
+            "words": words,
+            "mean_word_length": (texts.str.count(r"\S") / words.clip(lower=1)).round(3),
+            "uppercase_share": (texts.str.count(r"[A-Z]") / letters).round(4),
+            "digit_share": (texts.str.count(r"\d") / characters.clip(lower=1)).round(4),
+            "length_band": bands.astype(str),
+            "has_question": np.where(texts.str.contains("?", regex=False), "yes", "no"),
+        },
+        index=texts.index,
+    )
+
+
+def collected(inputs: pd.DataFrame) -> pd.DataFrame:
+    return describe(inputs[TEXT_COLUMN])
+
+
+def read_texts(path: Path) -> pd.DataFrame:
+    """Columns ``row`` (from 1, as an editor shows it), ``id`` and ``text`` of one batch file.
+
+    Raises ValueError for a file it cannot use (unknown type, no ``text`` column, not UTF-8).
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        # One text per line; blank lines separate nothing and are not texts. Row = line number.
+        lines = path.read_text(encoding="utf-8").splitlines()
+        numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+        return pd.DataFrame(numbered or None, columns=["row", TEXT_COLUMN]).assign(id="")[["row", "id", TEXT_COLUMN]]
+    if suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        if TEXT_COLUMN not in frame.columns:
+            raise ValueError(f"no {TEXT_COLUMN!r} column (columns: {', '.join(map(str, frame.columns))})")
+        ids = next((frame[c] for c in ID_COLUMNS if c in frame.columns), pd.Series("", index=frame.index))
+        return pd.DataFrame(
+            {"row": np.arange(1, len(frame) + 1), "id": ids.to_numpy(), TEXT_COLUMN: frame[TEXT_COLUMN]}
+        )
+    raise ValueError(f"unsupported file type {path.suffix!r} (expected {', '.join(BATCH_SUFFIXES)})")
+
+
+def score_file(path: Path, model) -> list[str]:
+    """CSV lines for one file: a prediction per valid text, an error per bad text (or one for the file)."""
+    path = Path(path)
+    try:
+        frame = read_texts(path)
+        problems = frame[TEXT_COLUMN].map(text_problem)
+        valid = problems.isna().to_numpy()
+        out = frame[["row", "id"]].assign(prediction="", probability=np.nan, error="")
+        if valid.any():
+            scored = predict(model, frame[valid])
+            out.loc[valid, "prediction"] = scored["prediction"].to_numpy()
+            out.loc[valid, "probability"] = scored["probability"].to_numpy()
+        out.loc[~valid, "error"] = [f"{TEXT_COLUMN}: {problem[1]}" for problem in problems[~valid]]
+    except Exception as error:  # unreadable file or failed model: report it, keep the mini-batch's other files
+        return [file_error_line(path.name, error)]
+    out.insert(0, "source_file", path.name)
+    # One vectorised CSV write instead of a writer call per text: batch inputs run to millions of rows.
+    return out.to_csv(header=False, index=False, lineterminator="\n", na_rep="").splitlines()
+
+
+def profile(path: Path, model=None) -> pd.DataFrame:
+    """PROFILE_COLUMNS of every valid text in a file or folder (plus the model's prediction, if given).
+
+    Texts that break the rules are left out and counted in ``attrs["rejected"]``: a data-quality finding.
+    """
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in BATCH_SUFFIXES)
+    texts = []
+    for file in files:
+        try:
+            texts.append(read_texts(file)[TEXT_COLUMN])
+        except (ValueError, UnicodeDecodeError):
+            continue  # not a file of texts; batch scoring reports those
+    if not texts:
+        raise SystemExit(f"no readable texts (.csv with a {TEXT_COLUMN!r} column, or .txt) in {path}")
+    texts = pd.concat(texts, ignore_index=True)
+    valid = texts[texts.map(text_problem).isna()]
+    if valid.empty:
+        raise SystemExit(f"{path}: none of its {len(texts)} texts is {RULES}")
+    frame = describe(valid).reset_index(drop=True)
+    if model is not None:
+        frame["prediction"] = predict(model, valid.to_frame(TEXT_COLUMN))["prediction"].astype(str).to_numpy()
+    frame.attrs["rejected"] = len(texts) - len(valid)
+    return frame

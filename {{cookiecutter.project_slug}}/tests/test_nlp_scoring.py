@@ -1,0 +1,141 @@
+"""NLP serving adapter without a trained model: request validation, batch file reading, monitoring columns.
+
+``test_nlp_train.py`` scores with a real model; here a stand-in model keeps the tests fast.
+"""
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
+from {{ cookiecutter.package_name }}.nlp import scoring
+from {{ cookiecutter.package_name }}.serving.errors import BATCH_COLUMNS, RequestError
+
+
+class KeywordModel:
+    """Says "shipping" when a text mentions a parcel, else "billing", with the probabilities scoring expects."""
+
+    def probabilities(self, texts):
+        shipping = [0.9 if "parcel" in t.lower() else 0.2 for t in texts]
+        return pd.DataFrame({"billing": [1 - s for s in shipping], "shipping": shipping})
+
+
+def rejected(body) -> RequestError:
+    with pytest.raises(RequestError) as caught:
+        scoring.inputs_from_request(body)
+    return caught.value
+
+
+def test_texts_and_azure_ml_input_data_give_the_same_rows():
+    texts = ["My parcel is late.", "I was charged twice."]
+    plain = scoring.inputs_from_request({"texts": texts})
+    azure = scoring.inputs_from_request({"input_data": {"columns": ["text"], "data": [[t] for t in texts]}})
+    pd.testing.assert_frame_equal(plain, azure)
+    assert plain["text"].tolist() == texts
+
+
+def test_each_bad_text_is_named_with_the_rule_it_breaks():
+    error = rejected({"texts": ["fine", "", "   ", 42, None, "x" * 2001]})
+    assert error.status == 422
+    assert "5 of 6 texts break the rules for 'text'" in error.message
+    assert "at most 2000 characters" in error.message
+    problems = {p["row"]: p["problem"] for p in error.problems}
+    assert problems == {
+        1: "empty or only whitespace",
+        2: "empty or only whitespace",
+        3: "must be a string, got int",
+        4: "missing",
+        5: "2001 characters, at most 2000 allowed",
+    }
+    assert {p["field"] for p in error.problems} == {"text"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"texts": "one text"}, 400, '"texts" must be a list'),
+        ({"texts": []}, 400, "no texts"),
+        ({"data": [{"text": "hi"}]}, 400, 'expected a JSON object with "texts"'),
+        (["hi"], 400, 'expected a JSON object with "texts"'),
+        ({"input_data": {"columns": ["message"], "data": [["hi"]]}}, 400, 'must be ["text"]'),
+        ({"texts": ["hi"] * (scoring.MAX_TEXTS + 1)}, 413, f"at most {scoring.MAX_TEXTS}"),
+    ],
+)
+def test_malformed_or_oversized_requests_are_client_errors(body, status, words):
+    error = rejected(body)
+    assert error.status == status
+    assert words in error.message
+
+
+def test_predictions_carry_the_class_and_its_probability_on_the_input_index():
+    inputs = scoring.inputs_from_request({"texts": ["Where is my parcel?", "Refund please"]})
+    scored = scoring.predict(KeywordModel(), inputs)
+    assert scored.to_dict("list") == {"prediction": ["shipping", "billing"], "probability": [0.9, 0.8]}
+    assert scored.index.equals(inputs.index)
+
+
+def test_collection_describes_texts_without_storing_them():
+    inputs = scoring.inputs_from_request({"texts": ["Where is my parcel A123?", "x" * 700]})
+    described = scoring.collected(inputs)
+    assert list(described.columns) == scoring.PROFILE_COLUMNS
+    assert "text" not in described.columns
+    first = described.iloc[0]
+    assert (first["characters"], first["words"], first["has_question"], first["length_band"]) == (24, 5, "yes", "short")
+    assert described.iloc[1]["length_band"] == "very long"
+    assert set(scoring.DRIFT_NUMERIC + scoring.DRIFT_CATEGORICAL) <= set(described.columns)
+
+
+def test_batch_csv_gives_a_line_per_row_with_errors_for_bad_texts(tmp_path):
+    path = tmp_path / "tickets.csv"
+    pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "text": ["My parcel, finally?", "", "Refund"]}).to_csv(
+        path, index=False
+    )
+    lines = scoring.score_file(path, KeywordModel())
+    assert lines == [
+        "tickets.csv,1,T1,shipping,0.9,",
+        "tickets.csv,2,T2,,,text: empty or only whitespace",
+        "tickets.csv,3,T3,billing,0.8,",
+    ]
+    assert len(lines[0].split(",")) == len(BATCH_COLUMNS)
+
+
+def test_batch_txt_numbers_texts_by_line_and_skips_blank_lines(tmp_path):
+    path = tmp_path / "tickets.txt"
+    path.write_text("My parcel is late\n\nRefund me\n", encoding="utf-8")
+    assert scoring.score_file(path, KeywordModel()) == [
+        "tickets.txt,1,,shipping,0.9,",
+        "tickets.txt,3,,billing,0.8,",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("export.csv", b"id,message\n1,hello\n", "no 'text' column (columns: id, message)"),
+        ("tickets.txt", b"\xff\xfe broken \xff", "file not scored"),
+        ("scan.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_one_error_line_not_an_exception(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    [line] = scoring.score_file(path, KeywordModel())
+    assert line.startswith(f"{name},,,,,")
+    assert words in line
+
+
+def test_the_shipped_batch_sample_has_good_texts_bad_texts_and_a_bad_file():
+    folder = PROJECT_ROOT / scoring.BATCH_SAMPLE
+    lines = [line for path in sorted(folder.iterdir()) for line in scoring.score_file(path, KeywordModel())]
+    errors = [line for line in lines if not line.endswith(",")]
+    assert len(lines) == 40 + 25 + 1
+    assert len(errors) == 3
+    assert any("file not scored" in line for line in errors)
+
+
+def test_profile_describes_valid_texts_and_counts_the_rest():
+    reference = scoring.profile(PROJECT_ROOT / "data" / "nlp" / "support_tickets.csv")
+    current = scoring.profile(PROJECT_ROOT / scoring.DRIFT_SAMPLE, KeywordModel())
+    assert list(reference.columns) == scoring.PROFILE_COLUMNS
+    assert reference.attrs["rejected"] == 3  # the empty and the too long texts of the shipped rows
+    assert list(current.columns) == [*scoring.PROFILE_COLUMNS, "prediction"]
+    assert current["characters"].median() > 2 * reference["characters"].median()
