@@ -15,13 +15,6 @@ env="${1:-}"
 require_env_name "$env"
 # Later steps read this output; it turns true only when make drift gives a drift verdict.
 ci_output drifted false
-{%- if cookiecutter.ml_scenario != "tabular" %}
-
-# The drift report (`make drift`) compares tabular features; this {{ cookiecutter.ml_scenario }} project has none.
-# Say so instead of reporting a check that did not happen; the Azure ML monitor is the place to
-# watch this model's inputs.
-echo "no drift check for the {{ cookiecutter.ml_scenario }} scenario (make drift exists for tabular data only): nothing to do"
-{%- else %}
 days="${2:-${DRIFT_DAYS:-7}}"
 case "$days" in
   '' | *[!0-9]*)
@@ -96,8 +89,8 @@ az storage blob download-batch --account-name "$account" --source "$container" -
 step="reading the collected requests"
 current="$work/current"
 mkdir -p "$current"
-# One CSV of the feature rows logged in the last DAYS days (each JSON line holds one request's
-# rows in `data`, and its time in `time`).
+# One CSV of the rows logged in the last DAYS days (each JSON line holds one request's rows in
+# `data`, and its time in `time`): {{ "the features" if cookiecutter.ml_scenario == "tabular" else "score.py's description of each " ~ ("image" if cookiecutter.ml_scenario == "cv" else "text") }}.
 python - "$download" "$current/production.csv" "$days" <<'PY'
 import csv
 import json
@@ -130,8 +123,9 @@ if [ ! -s "$current/production.csv" ]; then
 fi
 {%- else %}
 current="$download"
-if [ -z "$(find "$current" -type f \( -name '*.csv' -o -name '*.parquet' \) -print -quit)" ]; then
-  no_data "no CSV or parquet files in $prefix of the $env workspace yet"
+{%- set inputs = {"tabular": ["*.csv", "*.parquet"], "cv": ["*.png", "*.jpg", "*.jpeg"], "nlp": ["*.csv", "*.txt"]}[cookiecutter.ml_scenario] %}
+if [ -z "$(find "$current" -type f \( {% for pattern in inputs %}{% if not loop.first %}-o {% endif %}-iname '{{ pattern }}' {% endfor %}\) -print -quit)" ]; then
+  no_data "no {{ inputs | join(", ") }} files in $prefix of the $env workspace yet"
 fi
 {%- endif %}
 trap - ERR
@@ -152,4 +146,3 @@ if [ -f "$verdict" ] && python -c 'import json, sys; sys.exit(0 if json.load(ope
 fi
 ci_error "the drift check failed without a verdict (exit $status, see above): not retraining"
 exit 4
-{%- endif %}
