@@ -93,15 +93,31 @@ def test_batch_yaml_loads_with_its_settings(baked):
     assert "MINI_BATCH_SIZE = 10" in local  # local batch scoring uses the same mini-batch size
 
 
-@pytest.mark.parametrize("mode", ["online", "batch"])
-def test_monitor_schedule_loads_with_signals_and_the_alert_email(baked, mode):
+# Images and texts have no training table: online, the monitor compares collected input descriptions
+# with the endpoint's own earlier weeks; batch, it watches the predicted classes.
+SIGNALS = {
+    ("tabular", "online"): {"data_drift", "prediction_drift", "data_quality"},
+    ("tabular", "batch"): {"data_drift", "prediction_drift", "data_quality"},
+    ("cv", "online"): {"input_drift", "prediction_drift", "input_quality"},
+    ("nlp", "online"): {"input_drift", "prediction_drift", "input_quality"},
+    ("cv", "batch"): {"prediction_drift"},
+    ("nlp", "batch"): {"prediction_drift"},
+}
+
+
+@pytest.mark.parametrize(("scenario", "mode"), SIGNALS)
+def test_monitor_schedule_loads_with_signals_and_the_alert_email(baked, scenario, mode):
     from azure.ai.ml.entities._load_functions import load_schedule
 
     email = "ml.ops+alerts@example.org"
-    project = baked(deployment_mode=mode, alert_email=email)
+    project = baked(ml_scenario=scenario, deployment_mode=mode, alert_email=email)
     monitor = load_schedule(project / "mlops/azureml/monitoring/monitor.yml").create_monitor
-    assert set(monitor.monitoring_signals) == {"data_drift", "prediction_drift", "data_quality"}
+    assert set(monitor.monitoring_signals) == SIGNALS[scenario, mode]
     assert monitor.alert_notification.emails == [email]
+    if scenario != "tabular":
+        signal = monitor.monitoring_signals["prediction_drift"]
+        assert signal.reference_data.data_window.lookback_window_offset == "P7D"
+        return
     config = yaml.safe_load((project / "config/dev.yml").read_text())
     if mode == "online":
         assert monitor.monitoring_target.endpoint_deployment_id.startswith(
@@ -143,19 +159,38 @@ def make(project: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     return done
 
 
+# What `make smoke` and `make batch` print on the shipped samples of each scenario.
+SMOKE = {
+    "tabular": "smoke test passed: 3 predictions",
+    "cv": "smoke test passed: 2 predictions",
+    "nlp": "smoke test passed: 3 predictions",
+}
+BATCH = {
+    "tabular": "300 predictions, 0 items or files with errors",
+    "cv": "4 predictions, 2 items or files with errors",
+    "nlp": "63 predictions, 3 items or files with errors",
+}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("scenario", ["tabular", "cv", "nlp"])
 @pytest.mark.parametrize("mode", ["online", "batch"])
-def test_local_commands_work_in_a_fresh_bake(baked, tmp_path, mode):
+def test_local_commands_work_in_a_fresh_bake(baked, tmp_path, scenario, mode):
+    """The whole local loop a user runs first: train and register, serve or batch-score, drift report."""
     project = tmp_path / "project"
-    shutil.copytree(baked(deployment_mode=mode), project)  # the loop writes files: keep the shared bake clean
-    make(project, "loop")
+    # The loop writes files: keep the shared bake clean.
+    shutil.copytree(baked(ml_scenario=scenario, deployment_mode=mode), project)
+    loop = make(project, "loop")
+    assert "registered:" in loop.stdout and "version 1" in loop.stdout
     if mode == "online":
-        assert "smoke test passed: 3 predictions" in make(project, "smoke").stdout
+        assert SMOKE[scenario] in make(project, "smoke").stdout
     else:
-        assert "300 predictions, 0 rows or files with errors" in make(project, "batch").stdout
+        assert BATCH[scenario] in make(project, "batch").stdout
         assert (project / "outputs/batch/predictions.csv").is_file()
     drift = make(project, "drift", check=False)
     assert drift.returncode != 0  # the shipped sample is drifted on purpose
     assert "drift detected" in drift.stdout
     assert (project / "outputs/drift/report.md").is_file()
     assert (project / "outputs/drift/psi.png").is_file()
+    if scenario != "tabular":  # the champion's predicted classes are compared too
+        assert "prediction" in (project / "outputs/drift/report.md").read_text()

@@ -53,6 +53,9 @@ else
     --set "jobs.train.resources.instance_count=$(setting "$env" training.instance_count)"
     --set "jobs.train.distribution.process_count_per_instance=$(setting "$env" training.process_count_per_instance)"
     --set "jobs.train.inputs.pretrained_model=$(setting "$env" training.pretrained_model)"
+{%- if cookiecutter.ml_scenario == "cv" %}
+    --set "jobs.prep.inputs.image_size=$(setting "$env" training.image_size)"
+{%- endif %}
   )
 {%- else %}
   training=()

@@ -99,6 +99,9 @@ def test_submission_applies_the_training_config(environment):
     train = job.jobs["train"]
     assert (train.resources.instance_count, train.distribution.process_count_per_instance) == (2, 4)
     assert train.inputs.pretrained_model._data == training["pretrained_model"]
+{%- if cookiecutter.ml_scenario == "cv" %}
+    assert job.jobs["prep"].inputs.image_size._data == training["image_size"] == 224
+{%- endif %}
 {%- endif %}
 
 

@@ -59,6 +59,8 @@ def apply_training_settings(job, training: dict | None) -> None:
     train.distribution.process_count_per_instance = int(training["process_count_per_instance"])
     if training.get("pretrained_model"):
         train.inputs.pretrained_model = training["pretrained_model"]
+    if training.get("image_size"):
+        job.jobs["prep"].inputs.image_size = int(training["image_size"])
 
 
 def submit(job, environment: str, subscription: str, wait: bool) -> str:

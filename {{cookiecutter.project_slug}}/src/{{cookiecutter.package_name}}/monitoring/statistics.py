@@ -48,9 +48,18 @@ def psi_from_counts(reference: np.ndarray, current: np.ndarray) -> float:
 
 
 def numeric_counts(reference: pd.Series, current: pd.Series, bins: int = BINS) -> tuple[np.ndarray, np.ndarray]:
+    """Counts in the reference's quantile bins (-inf, q1], (q1, q2], ..., (qk, inf).
+
+    Bins closed on the right keep a reference value in the bin it bounds: a constant reference
+    (every training image 32 pixels wide) fills the first bin, and anything larger the last.
+    """
     inner = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
-    edges = np.concatenate(([-np.inf], inner, [np.inf]))
-    return np.histogram(reference, edges)[0], np.histogram(current, edges)[0]
+
+    def counts(values: pd.Series) -> np.ndarray:
+        bins_of = np.searchsorted(inner, np.asarray(values, dtype=float), side="left")
+        return np.bincount(bins_of, minlength=len(inner) + 1)
+
+    return counts(reference), counts(current)
 
 
 def categorical_counts(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray]:

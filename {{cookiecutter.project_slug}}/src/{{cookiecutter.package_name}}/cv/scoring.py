@@ -1,0 +1,144 @@
+"""Serving adapter of the image scenario: what the online and batch scoring scripts call.
+
+Online requests (JSON), up to MAX_IMAGES images each, base64-encoded PNG or JPEG of any size:
+    {"images": ["iVBORw0KGgo...", ...]}
+    {"input_data": {"columns": ["image"], "data": [["iVBORw0KGgo..."], ...]}}   (Azure ML's MLflow format)
+Batch inputs: a folder of image files, one prediction line per file.
+
+Model data collection stores a small description of each image (size, format, brightness,
+contrast), never its pixels: enough for Azure ML's data-quality monitor and the local drift report.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+
+from ..serving.errors import RequestError, batch_line, file_error_line
+from . import images
+
+BATCH_SUFFIXES = images.FILE_SUFFIXES
+# Shipped samples for the local batch and drift commands, relative to the project folder (see data/cv/README.md).
+BATCH_SAMPLE = "data/cv/batch-sample"
+DRIFT_SAMPLE = "data/cv/drift-sample"
+# Enough for an app that sends a few photos; the batch endpoint is the place for many.
+MAX_IMAGES = 32
+FIELD = "image"
+PROFILE_COLUMNS = ["width", "height", "aspect_ratio", "kilobytes", "brightness", "contrast", "format", "color_mode"]
+DRIFT_NUMERIC = ["width", "height", "brightness", "contrast"]
+DRIFT_CATEGORICAL = ["format", "color_mode"]
+RULES = f"PNG or JPEG, at most {images.MAX_MEGABYTES} MB, each side {images.MIN_SIDE} to {images.MAX_SIDE} pixels"
+
+
+def load(model_dir: Path):
+    """The ImageClassifier inside the MLflow model: scoring wants its probabilities, not only labels."""
+    return mlflow.pyfunc.load_model(str(model_dir)).unwrap_python_model()
+
+
+def describe(checked: images.CheckedImage) -> dict:
+    width, height = checked.image.size
+    brightness, contrast = images.brightness_and_contrast(checked.image)
+    return {
+        "width": width,
+        "height": height,
+        "aspect_ratio": round(width / height, 4),
+        "kilobytes": round(checked.size_bytes / 1024, 3),
+        "brightness": round(brightness, 3),
+        "contrast": round(contrast, 3),
+        "format": checked.format,
+        "color_mode": checked.color_mode,
+    }
+
+
+def _items(body: object) -> list:
+    if isinstance(body, dict) and "images" in body:
+        if not isinstance(body["images"], list):
+            raise RequestError(400, '"images" must be a list of base64-encoded PNG or JPEG images')
+        return body["images"]
+    if isinstance(body, dict) and isinstance(body.get("input_data"), dict):
+        columns, rows = body["input_data"].get("columns"), body["input_data"].get("data")
+        if columns != [FIELD]:
+            raise RequestError(400, f'"input_data.columns" must be ["{FIELD}"], got {columns!r}')
+        if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) == 1 for row in rows):
+            raise RequestError(400, '"input_data.data" must be a list of rows of one value each (the image)')
+        return [row[0] for row in rows]
+    raise RequestError(
+        400, 'expected a JSON object with "images" (a list of base64 images) or "input_data" (columns and data)'
+    )
+
+
+def inputs_from_request(body: object) -> pd.DataFrame:
+    """One row per image (column ``image`` plus its description), or a RequestError naming each bad image."""
+    items = _items(body)
+    if not items:
+        raise RequestError(400, "the request holds no images")
+    if len(items) > MAX_IMAGES:
+        raise RequestError(413, f"{len(items)} images in one request; at most {MAX_IMAGES} (use the batch endpoint)")
+    rows, problems = [], []
+    for row, item in enumerate(items):
+        try:
+            rows.append({FIELD: item, **describe(images.check_base64(item))})
+        except images.ImageError as error:
+            problems.append({"row": row, "field": FIELD, "problem": str(error)})
+    if problems:
+        message = f"{len(problems)} of {len(items)} images break the rules for {FIELD!r} ({RULES})"
+        raise RequestError(422, message, problems)
+    return pd.DataFrame(rows, columns=[FIELD, *PROFILE_COLUMNS])
+
+
+def predict(model, inputs: pd.DataFrame) -> pd.DataFrame:
+    """The most probable class of each image and its probability."""
+    probabilities = model.probabilities(inputs[FIELD]).astype(np.float64)
+    best = probabilities.argmax(axis=1)
+    return pd.DataFrame(
+        {"prediction": model.labels[best], "probability": probabilities.max(axis=1).round(6)}, index=inputs.index
+    )
+
+
+def collected(inputs: pd.DataFrame) -> pd.DataFrame:
+    return inputs[PROFILE_COLUMNS]
+
+
+def profile(path: Path, model=None) -> pd.DataFrame:
+    """PROFILE_COLUMNS for every usable image in ``path`` (a file, or a folder searched recursively).
+
+    With a model, adds its ``prediction`` for each image (prediction drift). Files that are not usable
+    images are left out and counted in ``attrs["rejected"]``: a data-quality finding of their own.
+    """
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in BATCH_SUFFIXES)
+    rows, encoded, rejected = [], [], 0
+    for file in files:
+        data = file.read_bytes()
+        try:
+            rows.append(describe(images.check_image(data)))
+        except images.ImageError:
+            rejected += 1
+            continue
+        encoded.append(base64.b64encode(data).decode("ascii"))
+    if not rows:
+        raise FileNotFoundError(f"no usable PNG or JPEG image in {path}")
+    frame = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+    if model is not None:
+        frame["prediction"] = predict(model, pd.DataFrame({FIELD: encoded}))["prediction"].astype(str).to_numpy()
+    frame.attrs["rejected"] = rejected
+    return frame
+
+
+def score_file(path: Path, model) -> list[str]:
+    """One CSV line for one image file: its prediction, or why it was not scored. Never raises."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        try:
+            images.check_image(data)
+        except images.ImageError as error:
+            return [batch_line([path.name, 1, path.stem, "", "", f"{FIELD} {error}"])]
+        scored = predict(model, pd.DataFrame({FIELD: [base64.b64encode(data).decode("ascii")]}))
+    except Exception as error:  # one bad file must not fail the mini-batch and lose the other files
+        return [file_error_line(path.name, error)]
+    return [batch_line([path.name, 1, path.stem, scored["prediction"].iloc[0], scored["probability"].iloc[0], ""])]
