@@ -18,7 +18,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
-from ..serving.errors import RequestError, batch_line, file_error_line
+from ..serving.errors import RequestError, batch_line, column_items, file_error_line
 from . import images
 
 BATCH_SUFFIXES = images.FILE_SUFFIXES
@@ -54,30 +54,9 @@ def describe(checked: images.CheckedImage) -> dict:
     }
 
 
-def _items(body: object) -> list:
-    if isinstance(body, dict) and "images" in body:
-        if not isinstance(body["images"], list):
-            raise RequestError(400, '"images" must be a list of base64-encoded PNG or JPEG images')
-        return body["images"]
-    if isinstance(body, dict) and isinstance(body.get("input_data"), dict):
-        columns, rows = body["input_data"].get("columns"), body["input_data"].get("data")
-        if columns != [FIELD]:
-            raise RequestError(400, f'"input_data.columns" must be ["{FIELD}"], got {columns!r}')
-        if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) == 1 for row in rows):
-            raise RequestError(400, '"input_data.data" must be a list of rows of one value each (the image)')
-        return [row[0] for row in rows]
-    raise RequestError(
-        400, 'expected a JSON object with "images" (a list of base64 images) or "input_data" (columns and data)'
-    )
-
-
 def inputs_from_request(body: object) -> pd.DataFrame:
     """One row per image (column ``image`` plus its description), or a RequestError naming each bad image."""
-    items = _items(body)
-    if not items:
-        raise RequestError(400, "the request holds no images")
-    if len(items) > MAX_IMAGES:
-        raise RequestError(413, f"{len(items)} images in one request; at most {MAX_IMAGES} (use the batch endpoint)")
+    items = column_items(body, "images", FIELD, "base64-encoded PNG or JPEG images", MAX_IMAGES)
     rows, problems = [], []
     for row, item in enumerate(items):
         try:

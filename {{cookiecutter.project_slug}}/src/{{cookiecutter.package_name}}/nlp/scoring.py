@@ -19,7 +19,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
-from ..serving.errors import RequestError, file_error_line
+from ..serving.errors import RequestError, column_items, file_error_line
 from .texts import MAX_CHARACTERS, TEXT_COLUMN, text_problem
 
 BATCH_SUFFIXES = (".csv", ".txt")
@@ -49,30 +49,9 @@ def load(model_dir: Path):
     return mlflow.pyfunc.load_model(str(model_dir)).unwrap_python_model()
 
 
-def _items(body: object) -> list:
-    if isinstance(body, dict) and "texts" in body:
-        if not isinstance(body["texts"], list):
-            raise RequestError(400, '"texts" must be a list of strings')
-        return body["texts"]
-    if isinstance(body, dict) and isinstance(body.get("input_data"), dict):
-        columns, rows = body["input_data"].get("columns"), body["input_data"].get("data")
-        if columns != [TEXT_COLUMN]:
-            raise RequestError(400, f'"input_data.columns" must be ["{TEXT_COLUMN}"], got {columns!r}')
-        if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) == 1 for row in rows):
-            raise RequestError(400, '"input_data.data" must be a list of rows of one value each (the text)')
-        return [row[0] for row in rows]
-    raise RequestError(
-        400, 'expected a JSON object with "texts" (a list of strings) or "input_data" (columns and data)'
-    )
-
-
 def inputs_from_request(body: object) -> pd.DataFrame:
     """One row per text (column ``text``), or a RequestError naming each bad text."""
-    items = _items(body)
-    if not items:
-        raise RequestError(400, "the request holds no texts")
-    if len(items) > MAX_TEXTS:
-        raise RequestError(413, f"{len(items)} texts in one request; at most {MAX_TEXTS} (use the batch endpoint)")
+    items = column_items(body, "texts", TEXT_COLUMN, "strings", MAX_TEXTS)
     problems = [
         {"row": row, "field": TEXT_COLUMN, "problem": problem[1]}
         for row, item in enumerate(items)

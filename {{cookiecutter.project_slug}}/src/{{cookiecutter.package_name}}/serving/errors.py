@@ -43,6 +43,32 @@ def parse_json(raw: str | bytes) -> object:
         raise RequestError(400, f"request body is not valid JSON: {error}") from None
 
 
+def column_items(body: object, key: str, column: str, described: str, limit: int) -> list:
+    """The items of a one-column request, e.g. ``{"texts": [...]}``, or Azure ML's MLflow form
+    ``{"input_data": {"columns": ["text"], "data": [["..."], ...]}}``; a 400 or 413 when it is
+    malformed, empty or too long. ``described`` says what an item is, for the messages."""
+    if isinstance(body, dict) and key in body:
+        if not isinstance(body[key], list):
+            raise RequestError(400, f'"{key}" must be a list of {described}')
+        items = body[key]
+    elif isinstance(body, dict) and isinstance(body.get("input_data"), dict):
+        columns, rows = body["input_data"].get("columns"), body["input_data"].get("data")
+        if columns != [column]:
+            raise RequestError(400, f'"input_data.columns" must be ["{column}"], got {columns!r}')
+        if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) == 1 for row in rows):
+            raise RequestError(400, f'"input_data.data" must be a list of rows of one value each (the {column})')
+        items = [row[0] for row in rows]
+    else:
+        raise RequestError(
+            400, f'expected a JSON object with "{key}" (a list of {described}) or "input_data" (columns and data)'
+        )
+    if not items:
+        raise RequestError(400, f"the request holds no {key}")
+    if len(items) > limit:
+        raise RequestError(413, f"{len(items)} {key} in one request; at most {limit} (use the batch endpoint)")
+    return items
+
+
 def batch_line(values: list) -> str:
     """One CSV line (no line end) of BATCH_COLUMNS values, quoted where the values need it."""
     buffer = io.StringIO()
