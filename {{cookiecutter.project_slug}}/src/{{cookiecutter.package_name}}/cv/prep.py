@@ -20,12 +20,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..common import artifacts
+from ..common.prep_options import (
+    DEFAULT_MAX_REJECTED_FRACTION,
+    DEFAULT_TEST_FRACTION,
+    DEFAULT_VAL_FRACTION,
+    add_split_options,
+    describe_rejections,
+)
 from . import images
 
 DEFAULT_IMAGE_SIZE = 32
-DEFAULT_VAL_FRACTION = 0.15
-DEFAULT_TEST_FRACTION = 0.15
-DEFAULT_MAX_REJECTED_FRACTION = 0.05
 # A class needs an image in each split, and a few to learn from.
 MIN_IMAGES_PER_CLASS = 5
 FEATURE, TARGET, ID = "image", "label", "id"
@@ -148,10 +152,9 @@ def describe(report: dict) -> str:
         f"prep: {report['files_read']} files read, {report['images_valid']} valid images,"
         f" {report['files_rejected']} rejected, resized to {report['image_size']}x{report['image_size']}"
     ]
-    lines += [f"  rejected  {count:>4}  {rule}" for rule, count in report["rejected_by_rule"].items()]
+    lines += describe_rejections(report)
     if "split_rows" in report:
         lines.append("  classes   " + ", ".join(report["labels"]))
-        lines.append("  split     " + ", ".join(f"{k}={v}" for k, v in report["split_rows"].items()))
     return "\n".join(lines)
 
 
@@ -165,14 +168,7 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_IMAGE_SIZE,
         help="side in pixels the images are resized to (default: %(default)s; 224 for pretrained ResNets)",
     )
-    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION)
-    p.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
-    p.add_argument(
-        "--max-rejected-fraction",
-        type=float,
-        default=DEFAULT_MAX_REJECTED_FRACTION,
-        help="fail when more files than this are not usable images (default: %(default)s)",
-    )
+    add_split_options(p, "files")
     return p
 
 

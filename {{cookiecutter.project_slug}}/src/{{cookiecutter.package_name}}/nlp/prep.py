@@ -17,11 +17,15 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from ..common import artifacts
+from ..common.prep_options import (
+    DEFAULT_MAX_REJECTED_FRACTION,
+    DEFAULT_TEST_FRACTION,
+    DEFAULT_VAL_FRACTION,
+    add_split_options,
+    describe_rejections,
+)
 from .texts import LABELS, TARGET_COLUMN, TEXT_COLUMN, text_problem
 
-DEFAULT_VAL_FRACTION = 0.15
-DEFAULT_TEST_FRACTION = 0.15
-DEFAULT_MAX_REJECTED_FRACTION = 0.05
 DEFAULT_SEED = 42
 REASON_COLUMN = "reason"
 
@@ -136,9 +140,8 @@ def prep(
 
 def describe(report: dict) -> str:
     lines = [f"prep: {report['rows_read']} rows read, {report['rows_valid']} valid, {report['rows_rejected']} rejected"]
-    lines += [f"  rejected  {count:>4}  {rule}" for rule, count in report["rejected_by_rule"].items()]
+    lines += describe_rejections(report)
     if "split_rows" in report:
-        lines.append("  split     " + ", ".join(f"{k}={v}" for k, v in report["split_rows"].items()))
         lines.append("  labels    " + ", ".join(f"{k}={v}" for k, v in report["label_counts"]["train"].items()))
     return "\n".join(lines)
 
@@ -147,14 +150,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Validate raw tickets (text, label) and split them train/val/test.")
     p.add_argument("--input", type=Path, required=True, help="raw CSV file, or a folder of CSV files")
     p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
-    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION)
-    p.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
-    p.add_argument(
-        "--max-rejected-fraction",
-        type=float,
-        default=DEFAULT_MAX_REJECTED_FRACTION,
-        help="fail when more rows than this are invalid (default: %(default)s)",
-    )
+    add_split_options(p, "rows")
     p.add_argument(
         "--labels",
         default=",".join(LABELS),

@@ -18,11 +18,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..common import artifacts
+from ..common.prep_options import (
+    DEFAULT_MAX_REJECTED_FRACTION,
+    DEFAULT_TEST_FRACTION,
+    DEFAULT_VAL_FRACTION,
+    add_split_options,
+    describe_rejections,
+)
 from .contract import ContractError, load_contract, validate
-
-DEFAULT_VAL_FRACTION = 0.15
-DEFAULT_TEST_FRACTION = 0.15
-DEFAULT_MAX_REJECTED_FRACTION = 0.05
 
 
 class TooManyRejectedRows(ValueError):
@@ -97,24 +100,14 @@ def prep(
 
 def describe(report: dict) -> str:
     lines = [f"prep: {report['rows_read']} rows read, {report['rows_valid']} valid, {report['rows_rejected']} rejected"]
-    lines += [f"  rejected  {count:>4}  {rule}" for rule, count in report["rejected_by_rule"].items()]
-    if "split_rows" in report:
-        lines.append("  split     " + ", ".join(f"{k}={v}" for k, v in report["split_rows"].items()))
-    return "\n".join(lines)
+    return "\n".join(lines + describe_rejections(report))
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Validate raw data against the contract and split it train/val/test.")
     p.add_argument("--input", type=Path, required=True, help="raw CSV file, or a folder of CSV files")
     p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
-    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION)
-    p.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION)
-    p.add_argument(
-        "--max-rejected-fraction",
-        type=float,
-        default=DEFAULT_MAX_REJECTED_FRACTION,
-        help="fail when more rows than this break the contract (default: %(default)s)",
-    )
+    add_split_options(p, "rows")
     return p
 
 
