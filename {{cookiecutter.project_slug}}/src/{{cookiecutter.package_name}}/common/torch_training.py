@@ -11,6 +11,7 @@ arguments: every Hugging Face model takes its inputs that way and returns an obj
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import time
@@ -23,6 +24,28 @@ import torch.distributed as torch_dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
+
+
+# CPU threads per process. The local models are small: with 2 threads on 2 busy cores an epoch took
+# several times longer than with 1 (threads spin waiting for each other). On a GPU node the GPU does
+# the work; raise it for a large model trained on CPUs.
+DEFAULT_THREADS = 1
+
+
+def add_training_options(parser: argparse.ArgumentParser, defaults: dict) -> None:
+    """The options of every deep-learning train step; ``defaults`` has epochs, batch_size,
+    learning_rate, weight_decay and seed (and log_every, else 10)."""
+    parser.add_argument("--epochs", type=int, default=defaults["epochs"])
+    parser.add_argument("--batch-size", type=int, default=defaults["batch_size"], help="per process")
+    parser.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
+    parser.add_argument("--weight-decay", type=float, default=defaults["weight_decay"])
+    parser.add_argument("--seed", type=int, default=defaults["seed"])
+    parser.add_argument(
+        "--log-every", type=int, default=defaults.get("log_every", 10), help="print the loss every N steps"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="CPU threads per process (default: %(default)s)"
+    )
 
 
 @dataclass(frozen=True)

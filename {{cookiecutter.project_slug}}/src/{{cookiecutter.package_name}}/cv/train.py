@@ -33,10 +33,6 @@ DEFAULTS = {"epochs": 8, "batch_size": 32, "learning_rate": 0.003, "weight_decay
 # The model's runtime dependencies, pinned to what trained it: MLflow would otherwise probe the
 # model's imports in a subprocess, which takes longer than training the local model.
 REQUIREMENTS = ("mlflow", "torch", "transformers", "pillow", "numpy", "pandas")
-# CPU threads per process. The local model's layers are small: with 2 threads on 2 busy cores an
-# epoch took 2-8 s instead of 0.2-0.4 s with 1 (threads spin waiting for each other). On a GPU node
-# the GPU does the work; raise it for a large model trained on CPUs.
-DEFAULT_THREADS = 1
 
 
 class EncodedImages(Dataset):
@@ -165,14 +161,8 @@ def parser() -> argparse.ArgumentParser:
         " ResNet from scratch",
     )
     p.add_argument("--image-size", type=int, default=0, help="model input side (default: prep's --image-size)")
-    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
-    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="per process")
-    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"])
-    p.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"])
     p.add_argument("--width", type=int, default=DEFAULTS["width"], help="channels of the small ResNet's first stage")
-    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    p.add_argument("--log-every", type=int, default=10, help="print the loss every N steps")
-    p.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="CPU threads per process (%(default)s)")
+    torch_training.add_training_options(p, DEFAULTS)
     return p
 
 

@@ -32,6 +32,7 @@ from ..common import artifacts, tracking
 from ..common.metrics import classification_metrics
 from ..common.torch_training import (
     Distributed,
+    add_training_options,
     fit,
     loader,
     predict_logits,
@@ -59,10 +60,6 @@ DEFAULTS = {
     "seed": 42,
     "log_every": 10,
 }
-# Threads per process on CPU. The tiny model's matrices are too small to share out: two threads were
-# 3x slower than one on a busy 2-core machine (epochs stalled up to 25 s). Raise it for a pretrained
-# model on a big CPU node; on GPU it does not matter.
-DEFAULT_THREADS = 1
 # What the model needs to load and predict, pinned to the versions it was trained with.
 REQUIREMENTS = ("mlflow", "torch", "transformers", "tokenizers", "pandas", "numpy")
 
@@ -185,17 +182,9 @@ def parser() -> argparse.ArgumentParser:
         help="Hugging Face model name (downloaded) or local folder to fine-tune, e.g. distilbert-base-uncased; "
         "empty: a tiny BERT and tokenizer built locally (default)",
     )
-    p.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
-    p.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="per process")
-    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"])
-    p.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"])
     p.add_argument("--max-length", type=int, default=DEFAULTS["max_length"], help="tokens per text (longer: cut)")
     p.add_argument("--vocab-size", type=int, default=DEFAULTS["vocab_size"], help="local tokenizer only")
-    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
-    p.add_argument("--log-every", type=int, default=DEFAULTS["log_every"], help="print the loss every N steps")
-    p.add_argument(
-        "--threads", type=int, default=DEFAULT_THREADS, help="CPU threads per process (default: %(default)s)"
-    )
+    add_training_options(p, DEFAULTS)
     return p
 
 
