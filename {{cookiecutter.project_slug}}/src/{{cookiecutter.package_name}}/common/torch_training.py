@@ -25,7 +25,6 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 
-
 # CPU threads per process. The local models are small: with 2 threads on 2 busy cores an epoch took
 # several times longer than with 1 (threads spin waiting for each other). On a GPU node the GPU does
 # the work; raise it for a large model trained on CPUs.
