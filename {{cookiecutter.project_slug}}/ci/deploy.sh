@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+{%- from "partials/scenario.j2" import scenario with context %}
 {%- if cookiecutter.deployment_mode == "online" %}
 # Blue/green rollout to the online endpoint of ENV: the new deployment starts at 0% traffic, is
 # smoke-tested with the sample request, then takes all traffic; the previous one stays at 0% for
@@ -119,7 +120,7 @@ az ml batch-endpoint update --name "$endpoint" --set "defaults.deployment_name=$
 echo "batch deployment $deployment is the default of $endpoint"
 
 # Score the shipped sample and check that predictions came back.
-job="$(az ml batch-endpoint invoke --name "$endpoint" --input data/batch-sample --input-type uri_folder \
+job="$(az ml batch-endpoint invoke --name "$endpoint" --input {{ scenario.batch_sample }} --input-type uri_folder \
   "${AZ_ML[@]}" --query name --output tsv)"
 "$CI_DIR/wait_for_job.sh" "$env" "$job" "${BATCH_WAIT_MINUTES:-40}"
 output_dir="$(mktemp -d)"

@@ -9,7 +9,7 @@ from ..common import quiet  # noqa: F401  (MLflow's quiet defaults, before train
 # Name of the model in the MLflow / Azure ML registry; the pipeline YAML passes the same value.
 MODEL_NAME = "shape-classifier"
 
-# The raw images, relative to the project folder: one sub-folder per class (see data/README.md).
+# The raw images, relative to the project folder: one sub-folder per class (see data/cv/README.md).
 # Drawn by cv/shapes.py when missing; replace the folder with your own images in the same layout.
 RAW_DATA = "data/shapes"
 
