@@ -139,9 +139,9 @@ done(code=99)
 def project(baked, tmp_path):
     """A copy of a bake (online or batch) with the deployment files the scripts read, and a fake az."""
 
-    def make(mode: str = "online", **state) -> tuple[Path, Path]:
+    def make(mode: str = "online", scenario: str = "tabular", **state) -> tuple[Path, Path]:
         root = tmp_path / mode
-        shutil.copytree(baked(ci_platform="github_actions", deployment_mode=mode), root)
+        shutil.copytree(baked(ci_platform="github_actions", deployment_mode=mode, ml_scenario=scenario), root)
         spec = root / "mlops" / "azureml" / "deploy" / mode
         spec.mkdir(parents=True, exist_ok=True)
         for name in ("endpoint.yml", "deployment.yml"):
@@ -186,6 +186,22 @@ def test_online_rollout_switches_traffic_after_the_smoke_test(project):
     first = invokes[0]
     assert first[first.index("--deployment-name") + 1] == "green"
     assert "--deployment-name" not in invokes[1]
+    # The monitor follows the new live colour of this environment's endpoint, not the file's dev/blue.
+    (schedule,) = commands(state, "ml", "schedule", "create")
+    endpoint = yaml.safe_load((root / "config/dev.yml").read_text())["deployment"]["endpoint_name"]
+    assert f"create_monitor.monitoring_target.endpoint_deployment_id=azureml:{endpoint}:green" in schedule
+
+
+def test_deep_learning_monitor_compares_with_what_the_new_colour_collected(project):
+    root, state_file = project("online", scenario="nlp", traffic={"blue": 100}, deployments={"blue": "m:1"})
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (schedule,) = commands(state, "ml", "schedule", "create")
+    endpoint = yaml.safe_load((root / "config/dev.yml").read_text())["deployment"]["endpoint_name"]
+    path = "reference_data.input_data.path"
+    for signal, collected in [("input_drift", "inputs"), ("input_quality", "inputs"), ("prediction_drift", "outputs")]:
+        expected = f"create_monitor.monitoring_signals.{signal}.{path}=azureml:{endpoint}-green-model_{collected}:1"
+        assert expected in schedule, signal
 
 
 def test_online_rollout_deletes_a_deployment_that_fails_the_smoke_test(project):

@@ -85,14 +85,23 @@ if ! smoke_test; then
   exit 1
 fi
 
-# Data-drift monitoring of the live deployment (created once, then updated).
+# Data-drift monitoring of the live deployment (created once, then updated). The file names the
+# dev endpoint and the blue colour: point it at this environment's endpoint and the new live colour.
 monitor=mlops/azureml/monitoring/monitor.yml
 if [ -f "$monitor" ]; then
   schedule="$(yaml_value "$monitor" name)"
+  targets=(--set "create_monitor.monitoring_target.endpoint_deployment_id=azureml:$endpoint:$new")
+{%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
+  # The reference of each signal is what this deployment collected in earlier weeks.
+  for signal in input_drift input_quality; do
+    targets+=(--set "create_monitor.monitoring_signals.$signal.reference_data.input_data.path=azureml:$endpoint-$new-model_inputs:1")
+  done
+  targets+=(--set "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path=azureml:$endpoint-$new-model_outputs:1")
+{%- endif %}
   if az ml schedule show --name "$schedule" "${AZ_ML[@]}" --output none 2>/dev/null; then
-    az ml schedule update --file "$monitor" "${AZ_ML[@]}" --output none
+    az ml schedule update --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none
   else
-    az ml schedule create --file "$monitor" "${AZ_ML[@]}" --output none
+    az ml schedule create --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none
   fi
   echo "monitoring schedule $schedule applied"
 fi
