@@ -49,3 +49,15 @@ def read_split(prepared: Path, split: str) -> tuple[pd.DataFrame, pd.Series]:
     schema = read_json(Path(prepared) / SCHEMA_FILE)
     frame = pd.read_csv(split_path(prepared, split), dtype=schema.get("dtypes"))
     return frame[schema["features"]], frame[schema["target"]]
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """A raw CSV file, or every CSV file of a folder, with every cell read as text and nothing turned
+    into NaN: the scenario's validation, not pandas, decides what is missing or malformed."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            raise FileNotFoundError(f"no .csv file in {path}")
+        return pd.concat([read_text_table(f) for f in files], ignore_index=True)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

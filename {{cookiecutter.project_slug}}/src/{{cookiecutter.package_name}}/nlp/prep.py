@@ -35,14 +35,11 @@ class PrepError(ValueError):
 
 
 def read_raw(path: Path) -> pd.DataFrame:
-    """Every cell as text, nothing turned into NaN: validation, not pandas, decides what is missing."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(path.glob("*.csv"))
-        if not files:
-            raise PrepError(f"no .csv file in {path}")
-        return pd.concat([read_raw(f) for f in files], ignore_index=True)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    """The raw tickets (a CSV file or a folder of them), every cell as text; both columns required."""
+    try:
+        frame = artifacts.read_text_table(path)
+    except FileNotFoundError as error:
+        raise PrepError(str(error)) from None
     missing = [c for c in (TEXT_COLUMN, TARGET_COLUMN) if c not in frame.columns]
     if missing:
         raise PrepError(f"{path} lacks the column(s) {missing}; it has {list(frame.columns)}")

@@ -33,14 +33,8 @@ class TooManyRejectedRows(ValueError):
 
 
 def read_raw(path: Path) -> pd.DataFrame:
-    """Read every cell as text so that validation, not pandas, decides what is a bad value."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(path.glob("*.csv"))
-        if not files:
-            raise FileNotFoundError(f"no .csv file in {path}")
-        return pd.concat([read_raw(f) for f in files], ignore_index=True)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    """The raw applications (a CSV file or a folder of them), every cell as text."""
+    return artifacts.read_text_table(path)
 
 
 def assign_split(keys: pd.Series, val_fraction: float, test_fraction: float) -> pd.Series:
