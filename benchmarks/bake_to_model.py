@@ -32,16 +32,22 @@ def run(command: list[str], cwd: Path, env: dict) -> str:
     return done.stdout
 
 
-def bake_to_model(workdir: Path) -> dict[str, float | str]:
+def bake_as_a_user(workdir: Path, *answers: str) -> tuple[Path, dict]:
+    """``cookiecutter --no-input`` with ``key=value`` answers, as a subprocess with an isolated config;
+    returns the project folder and the environment the project's commands run with."""
     config = workdir / "cookiecutter.json"
     config.write_text(json.dumps({"cookiecutters_dir": str(workdir / "cc"), "replay_dir": str(workdir / "replay")}))
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
     env.pop("MLFLOW_TRACKING_URI", None)
-    started = time.perf_counter()
     bake = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(workdir)]
-    run([*bake, "--config-file", str(config)], workdir, env)
+    run([*bake, "--config-file", str(config), *answers], workdir, env)
+    return next(p for p in workdir.iterdir() if (p / "Makefile").is_file()), env
+
+
+def bake_to_model(workdir: Path) -> dict[str, float | str]:
+    started = time.perf_counter()
+    project, env = bake_as_a_user(workdir)
     baked = time.perf_counter()
-    project = next(p for p in workdir.iterdir() if (p / "Makefile").is_file())
     output = run(["make", "loop", f"PYTHON={sys.executable}"], project, env)
     finished = time.perf_counter()
     registered = re.search(r"^registered:\s+(.*)$", output, flags=re.MULTILINE)

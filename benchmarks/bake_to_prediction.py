@@ -12,7 +12,6 @@ Prints each phase and the total against the goal (<= 120 s per scenario on 2 cor
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -22,22 +21,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bake_to_model import TEMPLATE, run  # the benchmarks share their subprocess runner
+from bake_to_model import bake_as_a_user, run  # the benchmarks bake and run commands the same way
 
 GOAL_SECONDS = 120.0
 FIRST_PREDICTION = {"online": "smoke", "batch": "batch"}
 
 
 def bake_to_prediction(workdir: Path, scenario: str, mode: str) -> dict[str, float | str]:
-    config = workdir / "cookiecutter.json"
-    config.write_text(json.dumps({"cookiecutters_dir": str(workdir / "cc"), "replay_dir": str(workdir / "replay")}))
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
-    env.pop("MLFLOW_TRACKING_URI", None)
     started = time.perf_counter()
-    bake = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(workdir)]
-    run([*bake, "--config-file", str(config), f"ml_scenario={scenario}", f"deployment_mode={mode}"], workdir, env)
+    project, env = bake_as_a_user(workdir, f"ml_scenario={scenario}", f"deployment_mode={mode}")
     baked = time.perf_counter()
-    project = next(p for p in workdir.iterdir() if (p / "Makefile").is_file())
     loop = run(["make", "loop", f"PYTHON={sys.executable}"], project, env)
     trained = time.perf_counter()
     predicted = run(["make", FIRST_PREDICTION[mode], f"PYTHON={sys.executable}"], project, env)
