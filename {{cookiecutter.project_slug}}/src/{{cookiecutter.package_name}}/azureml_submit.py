@@ -42,11 +42,9 @@ def load_pipeline(
 
 def ensure_shipped_data() -> None:
     """Scenarios whose shipped data are generated (cv draws its images) create them before upload."""
-    from .common.loop import SCENARIO, scenario_module
+    from .common.loop import shipped_data
 
-    package = scenario_module(SCENARIO)
-    if hasattr(package, "ensure_raw_data"):
-        package.ensure_raw_data(PROJECT_ROOT / package.RAW_DATA)
+    shipped_data()
 
 
 def apply_training_settings(job, training: dict | None) -> None:

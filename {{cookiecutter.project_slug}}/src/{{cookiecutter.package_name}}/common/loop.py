@@ -30,13 +30,20 @@ def scenario_module(scenario: str, step: str = ""):
         raise SystemExit(f"scenario {scenario!r} has no {step or 'package'} module ({name}): {error}") from error
 
 
+def shipped_data(scenario: str = SCENARIO) -> Path:
+    """The scenario's shipped raw data, created first when the scenario generates it (cv draws its images)."""
+    package = scenario_module(scenario)
+    path = PROJECT_ROOT / package.RAW_DATA
+    if hasattr(package, "ensure_raw_data"):
+        package.ensure_raw_data(path)
+    return path
+
+
 def run_loop(
     scenario: str, data: Path | None, outputs: Path, evaluate_args: list[str], train_args: list[str]
 ) -> dict | None:
     package = scenario_module(scenario)
-    if data is None and hasattr(package, "ensure_raw_data"):
-        package.ensure_raw_data(PROJECT_ROOT / package.RAW_DATA)  # generated data (cv draws its images)
-    data = data or PROJECT_ROOT / package.RAW_DATA
+    data = data or shipped_data(scenario)
     folder = outputs / datetime.now().strftime("loop-%Y%m%d-%H%M%S-%f")
     paths = {name: folder / name for name in ("prepared", "trained", "decision", "registration")}
     uri = tracking.configure(experiment=package.MODEL_NAME)

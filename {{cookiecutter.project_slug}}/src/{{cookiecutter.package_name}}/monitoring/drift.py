@@ -26,8 +26,9 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..common.loop import shipped_data
 from ..config import PROJECT_ROOT, load_config
-from ..{{ cookiecutter.ml_scenario }} import RAW_DATA, {% if cookiecutter.ml_scenario == "cv" %}ensure_raw_data, {% endif %}scoring
+from ..{{ cookiecutter.ml_scenario }} import RAW_DATA, scoring
 from .statistics import FeatureDrift, compare
 
 # Used when config/<env>.yml has no monitoring.drift section (rendered from the template's settings).
@@ -193,10 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         "--no-predictions", action="store_true", help="compare the inputs only, not the champion's predictions"
     )
     args = parser.parse_args(argv)
-{%- if cookiecutter.ml_scenario == "cv" %}
     if args.reference == PROJECT_ROOT / RAW_DATA:
-        ensure_raw_data(args.reference)  # the shipped images are drawn on first use
-{%- endif %}
+        shipped_data()  # generated shipped data (cv's images) are created on first use
     model = None if args.no_predictions else champion_model()
     summary = report(args.current, args.reference, args.output, thresholds(args.env), model)
     for feature in summary["features"]:
