@@ -5,8 +5,10 @@ Run by hand, never in CI, after upgrading the Azure CLI or the `ml` extension pi
 new command group (add its prefix to CORE_PREFIXES):
 
     python3 -m venv /work/venvs/cli/venv && /work/venvs/cli/venv/bin/pip install azure-cli   # ~730 MB, ~40 s
+    git -C <clone of Azure/azure-devops-cli-extension> archive HEAD azure-devops | tar -x -C /work/venvs/cli/src/devops
     /work/venvs/cli/venv/bin/python tests/tools/extract_cli_commands.py --ml-src /work/venvs/cli/src/azext_mlv2 \
-        --gh-src tests/tools/gh_flags.json tests/data/cli_commands.json
+        --gh-src tests/tools/gh_flags.json --devops-src /work/venvs/cli/src/devops/azure-devops \
+        --devops-commit <its commit> tests/data/cli_commands.json
 
 Sources:
 - core `az` commands: the `azure-cli` package itself, loaded in-process (its own command loader builds every command's
@@ -15,6 +17,8 @@ Sources:
   (manual/_params/*.py) and command functions' signatures (manual/custom/*.py) are read from Azure/azure-cli-extensions
   `src/machinelearningservices/azext_mlv2/`, saved locally (SOURCES.json there names each file's commit) and parsed
   with `ast` here, applying the rules azure-cli applies when it loads them (see _ml_commands);
+- `az devops`/`pipelines`/`repos`: the azure-devops extension's source (Azure/azure-devops-cli-extension, folder
+  azure-devops/, not on PyPI), loaded in-process like an installed extension;
 - `gh`: flags transcribed from cli/cli `pkg/cmd/...` (tests/tools/gh_flags.json names each file).
 
 Output: {"sources": {...}, "global_options": {"az": [...], "gh": [...]}, "covered": {"az": [prefix...], "gh": [...]},
@@ -68,6 +72,9 @@ CORE_PREFIXES = (
     "version",
 )
 
+# Command groups of the azure-devops extension the template's Azure DevOps variant uses.
+DEVOPS_PREFIXES = ("devops", "pipelines", "repos")
+
 # Options every az command accepts: knack's parser adds them (knack/parsers.py, azure/cli/core/parser.py), and
 # azure-cli registers --subscription on every command that talks to ARM (azure/cli/core/commands/arm.py).
 AZ_GLOBAL = [
@@ -86,15 +93,16 @@ AZ_GLOBAL_FLAGS = ["--debug", "--help", "-h", "--only-show-errors", "--verbose"]
 
 def _options(settings: dict, name: str) -> list[str]:
     found = settings.get("options_list") or [f"--{name.replace('_', '-')}"]
+    if isinstance(found, str):
+        found = [found]
     # Deprecated aliases are objects with a .target; they are still accepted (with a warning).
     return [str(getattr(option, "target", option)) for option in found]
 
 
-def core_commands(prefixes: tuple[str, ...]) -> tuple[str, dict[str, dict]]:
-    """Load azure-cli's command table and every command's arguments in-process."""
+def _cli():
+    """azure-cli's own invocation (no login; config in a temporary folder)."""
     os.environ.setdefault("AZURE_CONFIG_DIR", tempfile.mkdtemp(prefix="azcfg-"))
     os.environ.setdefault("AZURE_CORE_COLLECT_TELEMETRY", "false")
-    from azure.cli.core import __version__ as core_version
     from azure.cli.core import get_default_cli
 
     cli = get_default_cli()
@@ -105,28 +113,60 @@ def core_commands(prefixes: tuple[str, ...]) -> tuple[str, dict[str, dict]]:
         help_cls=cli.help_cls,
     )
     cli.invocation = invocation
-    loader = invocation.commands_loader
-    loader.load_command_table(None)
-    # command=None loads every module's argument registry and applies it (the path azure-cli's docs generation uses).
-    loader.load_arguments(None)
-    commands = {}
-    for name, command in sorted(loader.command_table.items()):
-        if not any(name == p or name.startswith(p + " ") for p in prefixes):
+    return cli, invocation.commands_loader
+
+
+def _describe(command) -> dict:
+    options, required, flags = [], [], []
+    for arg_name, argument in command.arguments.items():
+        settings = argument.type.settings
+        if settings.get("help") == argparse.SUPPRESS or arg_name == "cmd":
             continue
-        options, required, flags = [], [], []
-        for arg_name, argument in command.arguments.items():
-            settings = argument.type.settings
-            if settings.get("help") == argparse.SUPPRESS or arg_name == "cmd":
-                continue
-            aliases = _options(settings, arg_name)
-            options.extend(aliases)
-            # configured_default: `az configure --defaults group=...` can supply it, so argparse does not demand it.
-            if settings.get("required") and not settings.get("configured_default"):
-                required.append(sorted(aliases))
-            if settings.get("action") in ("store_true", "store_false") or settings.get("nargs") == 0:
-                flags.extend(aliases)
-        commands[f"az {name}"] = {"options": sorted(set(options)), "required": required, "flags": sorted(set(flags))}
-    return core_version, commands
+        aliases = _options(settings, arg_name)
+        options.extend(aliases)
+        # configured_default: `az configure --defaults group=...` can supply it, so argparse does not demand it.
+        if settings.get("required") and not settings.get("configured_default"):
+            required.append(sorted(aliases))
+        if settings.get("action") in ("store_true", "store_false") or settings.get("nargs") == 0:
+            flags.extend(aliases)
+    return {"options": sorted(set(options)), "required": required, "flags": sorted(set(flags))}
+
+
+def _selected(table: dict, prefixes: tuple[str, ...]) -> dict[str, dict]:
+    return {
+        f"az {name}": _describe(command)
+        for name, command in sorted(table.items())
+        if any(name == p or name.startswith(p + " ") for p in prefixes)
+    }
+
+
+def core_commands(main_loader, prefixes: tuple[str, ...]) -> tuple[str, dict[str, dict]]:
+    """Load azure-cli's command table and every command's arguments in-process."""
+    from azure.cli.core import __version__ as core_version
+
+    main_loader.load_command_table(None)
+    # command=None loads every module's argument registry and applies it (the path azure-cli's docs generation uses).
+    main_loader.load_arguments(None)
+    return core_version, _selected(main_loader.command_table, prefixes)
+
+
+def devops_commands(cli, main_loader, src: Path) -> tuple[dict, dict[str, dict]]:
+    """The azure-devops extension (Azure/azure-devops-cli-extension, folder azure-devops/), loaded in-process with the
+    same steps azure-cli's MainCommandsLoader.load_arguments(None) applies to an extension's loader."""
+    sys.path.insert(0, str(src))
+    from azext_devops import DevCommandsLoader
+    from azext_devops.version import VERSION
+
+    loader = DevCommandsLoader(cli_ctx=cli)
+    table = loader.load_command_table(None)
+    for command in table.values():
+        command.load_arguments()
+    loader.skip_applicability = True
+    loader.load_arguments("")
+    main_loader.argument_registry.arguments.update(loader.argument_registry.arguments)
+    main_loader.extra_argument_registry.update(loader.extra_argument_registry)
+    loader._update_command_definitions()  # the step azure-cli itself takes
+    return {"version": VERSION}, _selected(table, DEVOPS_PREFIXES)
 
 
 # --- az ml, from the extension's source -------------------------------------------------------------------------
@@ -290,11 +330,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ml-src", type=Path, required=True, help="local folder with the azext_mlv2 excerpts")
     parser.add_argument("--gh-src", type=Path, required=True, help="gh flags transcribed from cli/cli")
+    parser.add_argument("--devops-src", type=Path, required=True, help="azure-devops/ of azure-devops-cli-extension")
+    parser.add_argument("--devops-commit", required=True, help="the commit that folder was exported from")
     parser.add_argument("output", type=Path)
     args = parser.parse_args()
 
-    core_version, commands = core_commands(CORE_PREFIXES)
+    cli, main_loader = _cli()
+    core_version, commands = core_commands(main_loader, CORE_PREFIXES)
+    devops_source, devops = devops_commands(cli, main_loader, args.devops_src)
     ml_source, ml = ml_commands(args.ml_src)
+    commands.update(devops)
     gh = json.loads(args.gh_src.read_text())
     commands.update(ml)
     commands.update(gh["commands"])
@@ -302,13 +347,19 @@ def main() -> int:
         "sources": {
             "az": {"package": "azure-cli", "version": core_version, "prefixes": list(CORE_PREFIXES)},
             "az ml": ml_source,
+            "az devops": {
+                "repository": "Azure/azure-devops-cli-extension",
+                "commit": args.devops_commit,
+                "prefixes": list(DEVOPS_PREFIXES),
+                **devops_source,
+            },
             "gh": gh["source"],
             "script": "tests/tools/extract_cli_commands.py",
         },
         "global_options": {"az": AZ_GLOBAL, "gh": gh["global_options"]},
         "global_flags": {"az": AZ_GLOBAL_FLAGS, "gh": gh["global_flags"]},
         # A call is checked when its command starts with one of these; others are outside the extract.
-        "covered": sorted([f"az {p}" for p in CORE_PREFIXES] + ["az ml"] + gh["covered"]),
+        "covered": sorted([f"az {p}" for p in (*CORE_PREFIXES, *DEVOPS_PREFIXES, "ml")] + gh["covered"]),
         "commands": dict(sorted(commands.items())),
     }
     args.output.write_text(json.dumps(data, indent=0, sort_keys=False) + "\n", encoding="utf-8")
