@@ -12,7 +12,6 @@ Facts encoded here, with their sources (in tests/data/cli_commands.json, from te
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -121,14 +120,18 @@ def test_the_old_schedule_update_of_deploy_sh_fails_the_check(baked, tmp_path):
     # first; `schedule update` is a generic update (no --file) and needs --name (see the module docstring).
     project = shutil.copytree(baked(), tmp_path / "project")
     deploy = project / "ci" / "deploy.sh"
-    text = deploy.read_text(encoding="utf-8")
-    call = re.search(r"(?m)^(\s*)az ml schedule create .*$", text)
-    assert call, "ci/deploy.sh no longer creates the monitoring schedule with az ml schedule create"
-    old = call.group(1) + 'az ml schedule update --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none'
-    deploy.write_text(text[: call.start()] + old + text[call.end() :], encoding="utf-8")
-    line = text[: call.start()].count("\n") + 1
+    old = (
+        'targets=(--set "create_monitor.monitoring_target.endpoint_deployment_id=azureml:$endpoint:$new")\n'
+        'az ml schedule update --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none\n'
+    )
+    text = deploy.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    deploy.write_text(text + old, encoding="utf-8")
+    line = text.count("\n") + 2
 
     problems = check(project, ["ci/deploy.sh", "ci/common.sh"])
 
     assert f"ci/deploy.sh:{line}: `az ml schedule update` has no option --file" in problems
     assert f"ci/deploy.sh:{line}: `az ml schedule update` needs --name/-n" in problems
+    # The same call as `az ml schedule create` (which upserts) passes.
+    deploy.write_text(text + old.replace("schedule update", "schedule create"), encoding="utf-8")
+    assert not [p for p in check(project, ["ci/deploy.sh", "ci/common.sh"]) if p.startswith(f"ci/deploy.sh:{line}:")]

@@ -67,6 +67,8 @@ def _problems_of(words: list[str], unknown_tail: bool) -> list[str]:
         shown = " ".join([tool, *positionals])
         return [f"`{shown}` is not a command of {tool} (extract: {_source_of(tool, positionals)})"]
     spec = table["_commands"][command]
+    if spec.get("options_unknown"):
+        return []
     allowed = spec["_options"] | set(table["global_options"][tool])
     flags = set(spec["flags"]) | set(table["global_flags"][tool])
     used, problems, expect_value = set(), [], False

@@ -316,6 +316,9 @@ def _ml_commands(src: Path) -> dict[str, dict]:
             if not known:
                 # Only the argument contexts were read for this command: its options, not which are required.
                 entry["required_unknown"] = True
+            if not known and not context:
+                # Neither was read (a group outside the excerpts): only the command's name is checked.
+                entry["options_unknown"] = True
             commands[f"az {name}"] = entry
     return commands
 
