@@ -13,17 +13,21 @@ new command group (add its prefix to CORE_PREFIXES):
 Sources:
 - core `az` commands: the `azure-cli` package itself, loaded in-process (its own command loader builds every command's
   arguments, as `az <command> --help` does; no login, AZURE_CONFIG_DIR points at a temporary folder);
-- `az ml`: the extension is not on PyPI. Its command table (manual/commands.py), argument contexts
-  (manual/_params/*.py) and command functions' signatures (manual/custom/*.py) are read from Azure/azure-cli-extensions
-  `src/machinelearningservices/azext_mlv2/`, saved locally (SOURCES.json there names each file's commit) and parsed
-  with `ast` here, applying the rules azure-cli applies when it loads them (see _ml_commands);
+- `az ml`: the extension is not on PyPI, and Azure/azure-cli-extensions is too large to copy whole. Its command
+  table (manual/commands.py), argument contexts (manual/_params/*.py) and some command functions' signatures
+  (manual/custom/*.py) were read file by file with the search tools and saved as excerpts outside this repository
+  (--ml-src; help texts and function bodies dropped; SOURCES.json there names each file's commit). They are parsed
+  here with `ast`, applying the rules azure-cli applies when it loads them (see _ml_commands). The published version
+  (what CI pins with `az extension add --name ml --version X`) is the newest entry of CHANGELOG.rst;
 - `az devops`/`pipelines`/`repos`: the azure-devops extension's source (Azure/azure-devops-cli-extension, folder
   azure-devops/, not on PyPI), loaded in-process like an installed extension;
 - `gh`: flags transcribed from cli/cli `pkg/cmd/...` (tests/tools/gh_flags.json names each file).
 
-Output: {"sources": {...}, "global_options": {"az": [...], "gh": [...]}, "covered": {"az": [prefix...], "gh": [...]},
+Output: {"sources": {...}, "global_options": {"az": [...], "gh": [...]}, "global_flags": {...}, "covered": [prefix...],
 "commands": {"az ml job create": {"options": [...], "required": [[aliases...], ...], "flags": [...]}}}.
-"flags" lists options that take no value (so the check does not swallow the next word as their value).
+"flags" lists options that take no value (so the check does not swallow the next word as their value);
+"required_unknown" marks an ml command whose function signature was not read (its options are known, not which are
+required); "options_unknown" one whose argument contexts were not read either (only its name is checked).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -325,8 +330,11 @@ def _ml_commands(src: Path) -> dict[str, dict]:
 
 def ml_commands(src: Path) -> tuple[dict, dict[str, dict]]:
     sources = json.loads((src / "SOURCES.json").read_text())
-    version = _literal(ast.parse((src / "manual" / "version.py").read_text()).body[0].value)
-    return {"version": version, **sources}, _ml_commands(src)
+    # The published `ml` extension's version (what `az extension add --name ml --version X` takes) is the newest
+    # entry of src/machinelearningservices/CHANGELOG.rst; manual/version.py holds another, internal number.
+    release = re.search(r"v\s*(\d+\.\d+\.\d+)", (src / "CHANGELOG.rst").read_text()).group(1)
+    internal = _literal(ast.parse((src / "manual" / "version.py").read_text()).body[0].value)
+    return {"version": release, "manual_version_py": internal, **sources}, _ml_commands(src)
 
 
 def main() -> int:
