@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from contracts._azure_graph import render
 from contracts.workflow_graph import CONTRACTS
 from validators import run_validators
 
@@ -193,3 +194,16 @@ def test_azure_defect_is_reported(baked, tmp_path, defect):
     plant(root, relative, old, new)
     found = problems(root)
     assert any(where in problem.split(": ", 1)[0] and message in problem for problem in found), "\n".join(found)
+
+
+@pytest.mark.parametrize(("apply", "job"), [("true", "iac_apply"), ("false", "iac_plan"), (True, "iac_apply")])
+def test_azure_template_branches_follow_the_parameters(apply, job):
+    # `- ${{ if }}:` and `- ${{ else }}:` are separate list items (the shape of templates/jobs/iac.yml), and the
+    # bakes pass booleans as the strings "true"/"false": the check must take the one branch they select.
+    jobs = [
+        {"${{ if parameters.apply }}": [{"deployment": "iac_apply"}]},
+        {"${{ else }}": [{"job": "iac_plan"}]},
+        {"${{ if eq(parameters.environment, 'prod') }}": [{"job": "approve"}]},
+    ]
+    rendered = render(jobs, {"apply": apply, "environment": "dev"})
+    assert [entry.get("job") or entry.get("deployment") for entry in rendered] == [job]

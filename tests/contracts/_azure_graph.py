@@ -99,10 +99,12 @@ def render(node, params: dict):
             return params.get(whole[1], "")
         return PARAMETER.sub(lambda match: str(params.get(match[1], "")), node)
     if isinstance(node, list):
-        result = []
+        result, previous = [], True
         for item in node:
             if isinstance(item, dict) and item and all(str(key).startswith("${{") for key in item):
-                for value in _branches(item, params):
+                # `- ${{ if }}:` and `- ${{ else }}:` are separate items of the list: carry the outcome over.
+                chosen, previous = _branches(item, params, previous)
+                for value in chosen:
                     rendered = render(value, params)
                     result += rendered if isinstance(rendered, list) else [rendered]
             else:
@@ -114,7 +116,7 @@ def render(node, params: dict):
         conditional = {key: value for key, value in node.items() if str(key).startswith("${{")}
         for key, value in plain.items():
             result[key] = render(value, params)
-        for value in _branches(conditional, params):
+        for value in _branches(conditional, params)[0]:
             rendered = render(value, params)
             if isinstance(rendered, dict):
                 result.update(rendered)
@@ -122,8 +124,9 @@ def render(node, params: dict):
     return node
 
 
-def _branches(conditional: dict, params: dict) -> list:
-    chosen, previous = [], True
+def _branches(conditional: dict, params: dict, previous: bool = True) -> tuple[list, bool]:
+    """The values of the branches taken, and whether the last `if` held (for an `else` that follows)."""
+    chosen = []
     for key, value in conditional.items():
         inner = str(key)[3:-2].strip()
         if inner.startswith("if ") or inner.startswith("elseif "):
@@ -134,7 +137,7 @@ def _branches(conditional: dict, params: dict) -> list:
         elif inner == "else" and not previous:
             chosen.append(value)
         # ${{ each }} and other keys only shape values (e.g. env): not part of the graph.
-    return chosen
+    return chosen, previous
 
 
 def template_parameters(template: dict, passed: dict) -> dict:
