@@ -207,3 +207,44 @@ def test_azure_template_branches_follow_the_parameters(apply, job):
     ]
     rendered = render(jobs, {"apply": apply, "environment": "dev"})
     assert [entry.get("job") or entry.get("deployment") for entry in rendered] == [job]
+
+
+CALLEE_WITH_SECRET = """on:
+  workflow_call:
+    secrets:
+      token: {required: true}
+permissions: {}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions: {contents: write}
+    steps:
+      - run: echo publish
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("    secrets: {token: x}\n    permissions: {contents: write}\n", None),
+        ("    secrets: inherit\n    permissions: write-all\n", None),
+        ("    permissions: {contents: write}\n", "does not pass the required secret 'token'"),
+        ("    secrets: {token: x, other: y}\n    permissions: {contents: write}\n", "passes secret 'other'"),
+        ("    secrets: {token: x}\n    permissions: read-all\n", "requests contents: write, more than the caller"),
+        ("    needs: build\n    secrets: inherit\n    permissions: write-all\n", "needs 'build', which does not exist"),
+    ],
+    ids=["ok", "inherit", "missing-secret", "unknown-secret", "read-all-caller", "unknown-need"],
+)
+def test_github_reusable_secrets_permissions_and_needs(tmp_path, call, message):
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "_publish.yml").write_text(CALLEE_WITH_SECRET, encoding="utf-8")
+    caller = "on: push\npermissions: {}\njobs:\n  publish:\n    uses: ./.github/workflows/_publish.yml\n" + call
+    (workflows / "release.yml").write_text(caller, encoding="utf-8")
+    found = problems(tmp_path)
+    if message is None:
+        assert found == []
+    else:
+        assert any(problem.startswith(".github/workflows/release.yml:") and message in problem for problem in found), (
+            found
+        )

@@ -85,6 +85,11 @@ def check_file(root: Path, relative: str) -> list[str]:
 
     callees = {name: _callee(root, job) for name, job in jobs.items() if "uses" in job}
     for job_id, job in jobs.items():
+        problems += [
+            f"{where(job_id, 'needs')}: job '{job_id}' needs '{need}', which does not exist"
+            for need in parents[job_id]
+            if need not in jobs
+        ]
         problems += _condition_problems(jobs, parents, job_id, where)
         problems += _reference_problems(root, jobs, callees, job_id, where)
         if "uses" in job:
