@@ -21,7 +21,7 @@ DOCS_NEEDS = (
     "docs.github.com, Workflow syntax, jobs.<job_id>.needs: "
     '"a failure or skip applies to all jobs in the dependency chain"'
 )
-DOCS_PERMISSIONS = "docs.github.com, Reusing workflows: a called workflow's token permissions can only be downgraded"
+DOCS_PERMISSIONS = "docs.github.com, Reusable workflows reference: a called workflow can only downgrade permissions"
 
 
 def triggers(workflow: dict) -> dict:
