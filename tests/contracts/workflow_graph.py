@@ -30,9 +30,10 @@ What one job hands to another:
   `secrets:` likewise (unless `inherit`), every `needs.<job>.outputs.<name>` the caller reads is a declared
   output of the callee, and the caller's `permissions:` grant at least what each callee job requests: "The
   GITHUB_TOKEN permissions passed from the caller workflow can be only downgraded (not elevated) by the called
-  workflow" (docs.github.com, Reusable workflows reference, Access and permissions; a caller that grants less
-  fails the whole run at start-up with no job run). The chain is followed to the end: workflow output ->
-  `jobs.<job>.outputs` -> `steps.<id>.outputs` -> a step whose script (or the ci/*.sh it runs) sets it.
+  workflow" (docs.github.com, Reusable workflows reference, Access and permissions; a caller granting less gets a
+  run that fails at start-up, "startup_failure", as reported in hyperpolymath/standards#451). The chain is
+  followed to the end: workflow output -> `jobs.<job>.outputs` -> `steps.<id>.outputs` -> a step whose script
+  (or the ci/*.sh it runs) sets it.
   `needs.<job>` must name a direct need (the needs context holds direct dependencies only).
 - Azure Pipelines, after inlining our own templates with their parameters (`${{ parameters.x }}` and simple
   `${{ if }}`/`${{ else }}`): every `dependsOn` names an existing stage (jobs: a job of the same stage);
