@@ -46,6 +46,9 @@ if words[:2] == ["extension", "show"]:
     done()
 # The infrastructure train.sh looks for before training: state["infra"] lists what exists.
 if words[:2] == ["group", "exists"]:
+    if state.get("login_failed"):
+        print("ERROR: Please run 'az login' to setup account.", file=sys.stderr)
+        done(code=1)
     done("true" if "group" in state["infra"] else "false")
 if group == "ml workspace" and verb == "list":
     done(query.split("'")[1] if "workspace" in state["infra"] else "")
@@ -335,6 +338,13 @@ def test_training_before_the_infrastructure_exists_ends_with_a_notice(project, i
     assert f"::notice::{missing}" in result.stdout and "infra.yml" in result.stdout
     assert not commands(state, "ml", "job")
     assert "registered=false" in outputs(state_file)
+
+
+def test_training_fails_when_it_cannot_tell_whether_the_infrastructure_exists(project):
+    root, state_file = project(login_failed=True)
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "registered=false" not in outputs(state_file) and not commands(state, "ml", "job")
 
 
 def test_deep_learning_training_also_waits_for_the_gpu_cluster(project):

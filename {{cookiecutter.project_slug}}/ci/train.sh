@@ -58,10 +58,14 @@ pending="the infrastructure workflow (.github/workflows/infra.yml) trains and de
 {%- else %}
 pending="the infra pipeline (.azuredevops/pipelines/infra.yml) trains and deploys after its first $env deployment"
 {%- endif %}
-if [ "$(az group exists --name "$resource_group")" != true ]; then
+# Each answer is assigned first: a failing az inside `[ ]` would not stop the script (set -e).
+group_exists="$(az group exists --name "$resource_group")"
+if [ "$group_exists" != true ]; then
   skip_training "resource group $resource_group does not exist yet: $pending"
 fi
-if [ -z "$(az ml workspace list --resource-group "$resource_group" --query "[?name=='$workspace'].name" --output tsv)" ]; then
+workspace_found="$(az ml workspace list --resource-group "$resource_group" --query "[?name=='$workspace'].name" \
+  --output tsv)"
+if [ -z "$workspace_found" ]; then
   skip_training "workspace $workspace does not exist yet: $pending"
 fi
 clusters="$(az ml compute list "${AZ_ML[@]}" --query "[].name" --output tsv)"
@@ -86,9 +90,11 @@ if [ -n "$job" ]; then
 else
   # The infrastructure run trains only a workspace that has never had a model: later changes
   # train through the ml pipeline, and an infrastructure change must not retrain.
-  if [ "${only_if_untrained,,}" = true ] &&
-    [ "$(az ml model list "${AZ_ML[@]}" --query "length([?name=='$model_name'])" --output tsv)" != 0 ]; then
-    skip_training "workspace $workspace already holds model $model_name: changes train through the ml pipeline"
+  if [ "${only_if_untrained,,}" = true ]; then
+    versions="$(az ml model list "${AZ_ML[@]}" --query "length([?name=='$model_name'])" --output tsv)"
+    if [ "$versions" != 0 ]; then
+      skip_training "workspace $workspace already holds model $model_name: changes train through the ml pipeline"
+    fi
   fi
   # The data asset gives each run's input a name and version in the workspace. Versions are
   # immutable: create one only when the file names a new version. The training environment is
