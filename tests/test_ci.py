@@ -338,10 +338,47 @@ def test_github_stages_are_defined_once_and_gated(baked, answers):
     drift_steps = drift["drift"]["steps"]
     assert any(step.get("uses") == "$/.github/actions/azure-login" for step in drift_steps)
     assert drift_steps[-1]["run"] == "ci/drift.sh dev"
+    # A failed ancestor skips every job whose `if:` has no status-check function ("If a job fails or is
+    # skipped, all jobs that need it are skipped unless the jobs use a conditional expression that causes
+    # the job to continue"; docs.github.com, Workflow syntax, jobs.<job_id>.needs): the drift job fails on
+    # drift, so the redeploy states its condition (issue 12, defect 4).
+    assert drift["deploy"]["if"] == (
+        "${{ !cancelled() && needs.retrain.result == 'success' && needs.retrain.outputs.registered == 'true' }}"
+    )
+    assert drift["deploy"]["with"]["model"] == "${{ needs.retrain.outputs.model }}"
     dependabot = load(root / ".github" / "dependabot.yml")
     assert {u["package-ecosystem"] for u in dependabot["updates"]} == {"github-actions", "pip"}
     runner = flows["_train.yml"]["jobs"]["train"]["runs-on"]
     assert runner == (["self-hosted", "linux", "x64"] if answers.get("secure_workspace") else "ubuntu-latest")
+
+
+@pytest.mark.parametrize("answers", GITHUB, ids=pattern_id)
+def test_github_deploys_only_what_training_registered_and_trains_after_the_infrastructure(baked, answers):
+    """Issue 12, defect 11: no deployment without a new registered version; the first push trains after infra."""
+    flows = workflows(baked(**answers))
+    train = flows["_train.yml"]
+    outputs = triggers(train)["workflow_call"]["outputs"]
+    assert outputs["registered"]["value"] == "${{ jobs.train.outputs.registered }}"
+    assert outputs["model"]["value"] == "${{ jobs.train.outputs.model }}"
+    assert train["jobs"]["train"]["outputs"]["model"] == "${{ steps.train.outputs.model }}"
+    assert triggers(train)["workflow_call"]["inputs"]["only-if-untrained"] == {
+        "description": "Train only when the workspace holds no version of the model (the first run after the "
+        "infrastructure)",
+        "type": "boolean",
+        "default": False,
+    }
+    step = train["jobs"]["train"]["steps"][-1]
+    assert step["env"]["ONLY_IF_UNTRAINED"] == "${{ inputs.only-if-untrained }}"
+    ml = flows["ml.yml"]["jobs"]
+    assert ml["deploy"]["if"] == "${{ needs.train.outputs.registered == 'true' }}"
+    assert ml["deploy"]["with"] == {"environment": "dev", "model": "${{ needs.train.outputs.model }}"}
+    infra = flows["infra.yml"]["jobs"]
+    assert infra["train"]["needs"] == "dev" and infra["train"]["uses"] == "$/.github/workflows/_train.yml"
+    assert infra["train"]["with"] == {"environment": "dev", "only-if-untrained": True}
+    assert infra["deploy"]["needs"] == "train" and infra["deploy"]["uses"] == "$/.github/workflows/_deploy.yml"
+    assert infra["deploy"]["if"] == "${{ needs.train.outputs.registered == 'true' }}"
+    assert infra["deploy"]["with"] == {"environment": "dev", "model": "${{ needs.train.outputs.model }}"}
+    assert infra["prod"]["needs"] == "dev"  # prod's infrastructure does not wait for dev's training
 
 
 # --- Azure DevOps ----------------------------------------------------------------------------------
@@ -478,9 +515,48 @@ def test_azure_jobs_have_timeouts_environments_and_federated_logins(baked, answe
     assert drift_stages[0]["jobs"][0]["parameters"] == {"environment": "dev", "serviceConnection": "azure-dev"}
     condition = "and(not(canceled()), eq(dependencies.drift.outputs['drift.azure.drifted'], 'true'))"
     assert drift_stages[1]["condition"] == condition
+    # "By default, a pipeline job or stage runs if ... all its dependencies completed and succeeded. The
+    # dependency requirement applies to direct dependencies and to their indirect dependencies, computed
+    # recursively" (learn.microsoft.com, Azure Pipelines, Pipeline conditions): the failed drift stage would
+    # skip a redeploy without a condition, as on GitHub (issue 12, defect 4).
+    assert drift_stages[2]["condition"] == (
+        "and(not(canceled()), eq(dependencies.retrain.result, 'Succeeded'), "
+        "eq(dependencies.retrain.outputs['train.azure.registered'], 'true'))"
+    )
+    assert drift_stages[2]["jobs"][0]["parameters"]["model"] == "$(retrainedModel)"
+    assert drift_stages[2]["variables"] == {
+        "retrainedModel": "$[ stageDependencies.retrain.train.outputs['azure.model'] ]"
+    }
     drift_steps = load(root / ".azuredevops" / "templates" / "jobs" / "drift.yml")["jobs"][0]["steps"]
     assert drift_steps[-1]["template"] == "../steps/azure-cli.yml"
     assert drift_steps[-1]["parameters"]["script"] == "drift.sh"
     train_job = load(root / ".azuredevops" / "templates" / "jobs" / "train.yml")["jobs"][0]
     secure = answers.get("secure_workspace", False)
     assert train_job["pool"] == ({"name": "azureml-private"} if secure else {"vmImage": "ubuntu-latest"})
+
+
+@pytest.mark.parametrize("answers", AZURE_DEVOPS, ids=pattern_id)
+def test_azure_deploys_only_what_training_registered_and_trains_after_the_infrastructure(baked, answers):
+    """Issue 12, defect 11: no deployment without a new registered version; the first push trains after infra."""
+    root = baked(**answers)
+    pipelines = {p.name: load(p) for p in (root / ".azuredevops" / "pipelines").glob("*.yml")}
+    gated = "and(succeeded(), eq(dependencies.train.outputs['train.azure.registered'], 'true'))"
+    model = {"trainedModel": "$[ stageDependencies.train.train.outputs['azure.model'] ]"}
+    for name in ("ml.yml", "infra.yml"):
+        stages = {stage["stage"]: stage for stage in pipelines[name]["stages"]}
+        assert stages["deploy"]["dependsOn"] == "train", name
+        assert stages["deploy"]["condition"] == gated, name
+        assert stages["deploy"]["variables"] == model, name
+        assert stages["deploy"]["jobs"][0]["parameters"] == {
+            "environment": "dev",
+            "serviceConnection": "azure-dev",
+            "model": "$(trainedModel)",
+        }, name
+    infra = {stage["stage"]: stage for stage in pipelines["infra.yml"]["stages"]}
+    assert infra["train"]["dependsOn"] == "dev"
+    assert infra["train"]["jobs"][0]["parameters"]["onlyIfUntrained"] == "true"
+    assert infra["prod"]["dependsOn"] == "dev"
+    train = load(root / ".azuredevops" / "templates" / "jobs" / "train.yml")
+    assert {"name": "onlyIfUntrained", "type": "boolean", "default": "false"} in train["parameters"]
+    step = train["jobs"][0]["steps"][-1]
+    assert step["parameters"]["env"] == {"ONLY_IF_UNTRAINED": "${{ parameters.onlyIfUntrained }}"}

@@ -44,6 +44,16 @@ verb = words[2] if len(words) > 2 else words[1] if len(words) > 1 else ""
 query = opt("--query")
 if words[:2] == ["extension", "show"]:
     done()
+# The infrastructure train.sh looks for before training: state["infra"] lists what exists.
+if words[:2] == ["group", "exists"]:
+    if state.get("login_failed"):
+        print("ERROR: Please run 'az login' to setup account.", file=sys.stderr)
+        done(code=1)
+    done("true" if "group" in state["infra"] else "false")
+if group == "ml workspace" and verb == "list":
+    done(query.split("'")[1] if "workspace" in state["infra"] else "")
+if group == "ml compute" and verb == "list":
+    done("\n".join(state["infra"].get("clusters", [])))
 if group == "ml online-endpoint" or group == "ml batch-endpoint":
     if verb == "show":
         if not state["endpoint"]:
@@ -88,14 +98,22 @@ if group == "ml job":
     if verb == "show":
         done("https://ml.azure.com/runs/x" if query == "services.Studio.endpoint" else state["job_status"])
     if verb == "download":
-        out = pathlib.Path(opt("--download-path")) / "named-outputs" / "score"
+        # Azure ML writes a named output to <download path>/named-outputs/<output name>
+        # (azure-ai-ml 1.35, azure/ai/ml/operations/_job_operations.py, JobOperations.download).
+        out = pathlib.Path(opt("--download-path")) / "named-outputs" / opt("--output-name")
         out.mkdir(parents=True)
-        if state["predictions"]:
+        if opt("--output-name") == "registration":
+            if state["registration"] is not None:
+                (out / "registration.json").write_text(json.dumps(state["registration"]))
+        elif state["predictions"]:
             (out / "predictions.csv").write_text("row,prediction\n1,0\n")
         done()
 if group == "ml data":
     done()
 if group == "ml model":
+    if verb == "list":
+        # --query "length([?name=='<model>'])": how many models of that name the workspace holds.
+        done(str(len(state.get("models", [])) if query.startswith("length(") else ""))
     if verb == "show":
         done(code=0 if state.get("in_registry") else 1)
     if verb == "share":
@@ -154,19 +172,30 @@ def project(baked, tmp_path):
         (fake / "az").chmod((fake / "az").stat().st_mode | stat.S_IEXEC)
         state_file = tmp_path / "state.json"
         defaults = {"calls": [], "endpoint": True, "traffic": {}, "deployments": {}, "broken": [], "default": "",
-                    "job_status": "Completed", "predictions": True}  # fmt: skip
+                    "job_status": "Completed", "predictions": True,
+                    "infra": {"group": True, "workspace": True, "clusters": ["cpu-cluster", "gpu-cluster"]},
+                    "registration": {"registered": True, "model_name": "credit-default", "version": 8}}  # fmt: skip
         state_file.write_text(json.dumps(defaults | state), encoding="utf-8")
         return root, state_file
 
     return make
 
 
-def run_script(root: Path, state_file: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TF_BUILD"))}
+def run_script(
+    root: Path, state_file: Path, *args: str, env: dict | None = None
+) -> tuple[subprocess.CompletedProcess, dict]:
+    extra = env or {}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "TF_BUILD", "BUILD_"))}
     env |= {"PATH": f"{state_file.parent / 'bin'}{os.pathsep}{env['PATH']}", "FAKE_AZ_STATE": str(state_file)}
-    env |= {"GITHUB_OUTPUT": str(state_file.parent / "outputs"), "GITHUB_SHA": "abc123"}
+    env |= {"GITHUB_OUTPUT": str(state_file.parent / "outputs"), "GITHUB_SHA": "abc123", "GITHUB_RUN_ID": "77"}
+    env |= extra
     result = subprocess.run(["bash", *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
     return result, json.loads(state_file.read_text(encoding="utf-8"))
+
+
+def outputs(state_file: Path) -> str:
+    path = state_file.parent / "outputs"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def commands(state: dict, *prefix: str) -> list[list[str]]:
@@ -251,9 +280,90 @@ def test_training_waits_and_fails_with_the_job(project, status, code):
     result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
     assert result.returncode == code, result.stdout + result.stderr
     created = commands(state, "ml", "job", "create")
-    assert len(created) == 1 and "tags.git_commit=abc123" in created[0]
+    assert len(created) == 1 and "tags.git_commit=abc123" in created[0] and "tags.ci_run=77" in created[0]
     assert "https://ml.azure.com/runs/x" in result.stdout
-    assert "job_name=train-job-1" in (state_file.parent / "outputs").read_text(encoding="utf-8")
+    assert "job_name=train-job-1" in outputs(state_file)
+    # Only a completed job is asked what it registered; a failed or unfinished one deploys nothing.
+    assert bool(commands(state, "ml", "job", "download")) == (status == "Completed")
+    assert ("registered=true" in outputs(state_file)) == (status == "Completed")
+
+
+def test_training_outputs_the_version_the_gate_registered(project):
+    root, state_file = project(registration={"registered": True, "model_name": "credit-default", "version": 8})
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (download,) = commands(state, "ml", "job", "download")
+    assert download[download.index("--name") + 1] == "train-job-1"
+    assert download[download.index("--output-name") + 1] == "registration"  # pipeline.yml's output
+    assert "registered=true\n" in outputs(state_file)
+    # Exactly this version is deployed next, never "latest".
+    assert "model=azureml:credit-default:8\n" in outputs(state_file)
+
+
+def test_training_that_keeps_the_champion_outputs_nothing_to_deploy(project):
+    kept = {"registered": False, "model_name": "credit-default", "reason": "no improvement", "champion_version": 7}
+    root, state_file = project(registration=kept)
+    result, _ = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "registered=false" in outputs(state_file) and "model=" not in outputs(state_file)
+    assert "no improvement" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "registration",
+    [None, {"registered": True, "model_name": "m; rm -rf /", "version": 1}],
+    ids=["no-output", "unsafe-name"],
+)
+def test_training_fails_when_the_registration_output_is_missing_or_odd(project, registration):
+    root, state_file = project(registration=registration)
+    result, _ = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "registered=true" not in outputs(state_file)
+
+
+@pytest.mark.parametrize(
+    ("infra", "missing"),
+    [
+        ({}, "resource group"),
+        ({"group": True}, "workspace"),
+        ({"group": True, "workspace": True, "clusters": []}, "compute cluster cpu-cluster"),
+    ],
+    ids=["no-group", "no-workspace", "no-cluster"],
+)
+def test_training_before_the_infrastructure_exists_ends_with_a_notice(project, infra, missing):
+    """The first push starts training and the infrastructure at once: training must wait for it, not fail."""
+    root, state_file = project(infra=infra)
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0", env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"::notice::{missing}" in result.stdout and "infra.yml" in result.stdout
+    assert not commands(state, "ml", "job")
+    assert "registered=false" in outputs(state_file)
+
+
+def test_training_fails_when_it_cannot_tell_whether_the_infrastructure_exists(project):
+    root, state_file = project(login_failed=True)
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "registered=false" not in outputs(state_file) and not commands(state, "ml", "job")
+
+
+def test_deep_learning_training_also_waits_for_the_gpu_cluster(project):
+    root, state_file = project(scenario="nlp", infra={"group": True, "workspace": True, "clusters": ["cpu-cluster"]})
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "gpu-cluster" in result.stdout and not commands(state, "ml", "job", "create")
+
+
+@pytest.mark.parametrize(("models", "trains"), [([], True), (["credit-default"], False)], ids=["untrained", "trained"])
+def test_infrastructure_run_trains_only_a_workspace_without_a_model(project, models, trains):
+    root, state_file = project(models=models)
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0", env={"ONLY_IF_UNTRAINED": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert bool(commands(state, "ml", "job", "create")) == trains
+    assert ("registered=true" in outputs(state_file)) == trains
+    # Azure DevOps renders a boolean template parameter as "True".
+    result, _ = run_script(root, state_file, "ci/train.sh", "dev", "0", env={"ONLY_IF_UNTRAINED": "True"})
+    assert result.returncode == 0 and ("already holds model" in result.stdout) != trains
 
 
 def test_training_rerun_waits_for_the_running_job_of_the_same_commit(project):
@@ -262,6 +372,12 @@ def test_training_rerun_waits_for_the_running_job_of_the_same_commit(project):
     assert result.returncode == 0, result.stderr
     assert not commands(state, "ml", "job", "create")
     assert "train-job-0" in result.stdout
+    # A running job of this commit, or the completed job of this very CI run (a re-run after the wait ran out).
+    (listing,) = commands(state, "ml", "job", "list")
+    query = listing[listing.index("--query") + 1]
+    assert "tags.git_commit == 'abc123'" in query and "tags.ci_run == '77'" in query
+    download = commands(state, "ml", "job", "download")[0]
+    assert download[download.index("--name") + 1] == "train-job-0"
 
 
 def test_promotion_shares_the_model_dev_serves(project):
@@ -286,11 +402,6 @@ def test_promotion_fails_when_dev_serves_nothing(project):
 
 
 # --- drift check (ci/drift.sh) ----------------------------------------------------------------------
-
-
-def outputs(state_file: Path) -> str:
-    path = state_file.parent / "outputs"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 @pytest.mark.parametrize(

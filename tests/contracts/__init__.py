@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from validators import Validator
 
 # Modules of this package that define CONTRACTS, in the order they run.
-MODULES: tuple[str, ...] = ("cli_calls",)
+MODULES: tuple[str, ...] = (
+    "cli_calls",
+    "workflow_graph",
+)
 
 
 @dataclass(frozen=True)
