@@ -120,3 +120,11 @@ def test_names_disagreeing_with_the_config(bake_copy):
     )
     found = problems(root, "azureml-names-agree")
     assert any("watches azureml:x" in p for p in found), found
+
+
+def test_endpoint_yaml_applied_without_the_environments_name(bake_copy):
+    root = bake_copy("batch")
+    edit(root, "ci/deploy.sh", 'az ml batch-endpoint create --file "$spec_dir/endpoint.yml" --name "$endpoint"',
+         'az ml batch-endpoint create --file "$spec_dir/endpoint.yml"')  # fmt: skip
+    found = problems(root, "azureml-names-agree")
+    assert any("endpoint.yml without --name" in p for p in found), found

@@ -231,6 +231,14 @@ def check_names_agree(root: Path, files: list[str]) -> list[str]:
     script = _script(root, DEPLOY)
     if script and "deployment.endpoint_name" not in script:
         problems.append(f"{DEPLOY}:1: does not take the endpoint name from config/<env>.yml (deployment.endpoint_name)")
+    # The YAML files name dev's endpoint: a call that applies them without naming the environment's endpoint
+    # would create or change dev's name in every workspace (--name / --endpoint-name override the file).
+    for call in re.findall(r"az ml (?:online|batch)-endpoint (?:create|update) [^\n]*--file[^\n]*", script):
+        if "--name" not in call:
+            problems.append(f"{DEPLOY}:{_line(script, call)}: applies {folder}/endpoint.yml without --name")
+    for call in re.findall(r"az ml (?:online|batch)-deployment (?:create|update) [^\n]*--file[^\n]*", script):
+        if "--endpoint-name" not in call:
+            problems.append(f"{DEPLOY}:{_line(script, call)}: applies a deployment without --endpoint-name")
     model = re.match(r"azureml:([A-Za-z0-9_.-]+)", str(deployment.get("model", "")))
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
@@ -389,7 +397,8 @@ _BROKEN = {
         features="all_features",
         prediction="training",
     ),
-    DEPLOY: "#!/usr/bin/env bash\naz ml batch-endpoint invoke --name ep --input data\n"
+    DEPLOY: "#!/usr/bin/env bash\naz ml batch-endpoint create --file mlops/azureml/deploy/batch/endpoint.yml\n"
+    "az ml batch-endpoint invoke --name ep --input data\n"
     "az ml schedule update --file mlops/azureml/monitoring/monitor.yml\n",
     "config/dev.yml": _CONFIG,
     "mlops/azureml/deploy/batch/endpoint.yml": "name: ep-other\n",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from dateutil import parser as dates
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -25,8 +26,8 @@ DATE_IN_PATH = r"/(\d{4})/(\d{2})/(\d{2})/"
 
 
 def day(text: str) -> datetime:
-    """The monitor passes ISO timestamps; the folders are dated to the day."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    """The monitor's window bounds as naive UTC (dateutil, as the runtime's Python may predate 3.11's ISO parser)."""
+    return dates.parse(text).replace(tzinfo=None)
 
 
 def read(spark: SparkSession, root: str):
