@@ -44,9 +44,17 @@ DATASTORE_URI = re.compile(r"azureml://datastores/[^/\s\"']+/paths/[^\s\"']*")
 ASSET = re.compile(r"^azureml:([A-Za-z0-9_.-]+):([A-Za-z0-9_.-]+)$")
 
 
+# libyaml's loader when PyYAML has it: the checks run on every bake.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load(text: str):
+    return yaml.load(text, Loader=_LOADER)
+
+
 def _yaml(path: Path) -> dict:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = _load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
@@ -136,7 +144,7 @@ def check_monitor_signals(root: Path, files: list[str]) -> list[str]:
     problems = []
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
-        monitor = yaml.safe_load(text) or {}
+        monitor = _load(text) or {}
         target = (monitor.get("create_monitor") or {}).get("monitoring_target") or {}
         for name, signal in _signals(monitor).items():
             problems.extend(_check_signal(name, signal, target, text))
@@ -150,6 +158,9 @@ def _specs(root: Path, kind: str) -> dict[str, str]:
     """name:version -> relative path of every data or component spec under mlops/azureml."""
     found = {}
     for path in sorted((root / "mlops/azureml").rglob("*.yml")):
+        head = path.read_text(encoding="utf-8")[:300].lower()
+        if kind not in head:  # the $schema line comes first: parse only the specs of this kind
+            continue
         spec = _yaml(path)
         if kind in str(spec.get("$schema", "")).lower() and spec.get("name"):
             found[f"{spec['name']}:{spec.get('version', '')}"] = path.relative_to(root).as_posix()
@@ -179,7 +190,7 @@ def check_monitor_inputs_exist(root: Path, files: list[str]) -> list[str]:
     data_specs, component_specs = _specs(root, "data.schema"), _specs(root, "component.schema")
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
-        monitor = yaml.safe_load(text) or {}
+        monitor = _load(text) or {}
         target = (monitor.get("create_monitor") or {}).get("monitoring_target") or {}
         for key in ("model_id", "endpoint_deployment_id"):
             if key in target and f"create_monitor.monitoring_target.{key}" not in overridden:
@@ -242,7 +253,7 @@ def check_names_agree(root: Path, files: list[str]) -> list[str]:
     model = re.match(r"azureml:([A-Za-z0-9_.-]+)", str(deployment.get("model", "")))
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
-        target = ((yaml.safe_load(text) or {}).get("create_monitor") or {}).get("monitoring_target") or {}
+        target = ((_load(text) or {}).get("create_monitor") or {}).get("monitoring_target") or {}
         deployment_id = str(target.get("endpoint_deployment_id", ""))
         if deployment_id and deployment_id.split(":")[1:2] != [endpoint_name]:
             problems.append(f"{relative}:{_line(text, deployment_id)}: watches {deployment_id}, not {endpoint_name}")
@@ -282,7 +293,7 @@ def check_paths_written(root: Path, files: list[str]) -> list[str]:
     problems = []
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
-        for name, signal in _signals(yaml.safe_load(text) or {}).items():
+        for name, signal in _signals(_load(text) or {}).items():
             production = signal.get("production_data") or {}
             path = str((production.get("input_data") or {}).get("path", ""))
             if not DATASTORE_URI.fullmatch(path):
