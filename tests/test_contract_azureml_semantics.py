@@ -128,3 +128,11 @@ def test_endpoint_yaml_applied_without_the_environments_name(bake_copy):
          'az ml batch-endpoint create --file "$spec_dir/endpoint.yml"')  # fmt: skip
     found = problems(root, "azureml-names-agree")
     assert any("endpoint.yml without --name" in p for p in found), found
+
+
+def test_defect_6_the_id_column_compared_as_a_feature(bake_copy):
+    root = bake_copy("online")
+    edit(root, "mlops/azureml/monitoring/monitor.yml", "      features:\n        - age\n",
+         "      features:\n        - application_id\n        - age\n")  # fmt: skip
+    found = problems(root, "azureml-monitor-signals")
+    assert any("application_id (the target or an id) is listed as a feature" in p for p in found), found

@@ -94,7 +94,7 @@ class _Overrides:
 # --- Signals: required fields and allowed references ---------------------------------------------------------
 
 
-def _check_signal(name: str, signal: dict, target: dict, text: str) -> list[str]:
+def _check_signal(name: str, signal: dict, target: dict, text: str, id_columns: set[str]) -> list[str]:
     where = f"{MONITOR}:{_line(text, name + ':')}"
     kind = signal.get("type")
     reference = signal.get("reference_data") or {}
@@ -119,8 +119,9 @@ def _check_signal(name: str, signal: dict, target: dict, text: str) -> list[str]
             problems.append(
                 f"{where}: {name}: all_features on a training table compares its id and label too: list them"
             )
-        if isinstance(features, list) and columns.get("target_column") in features:
-            problems.append(f"{where}: {name}: the target column {columns['target_column']} is listed as a feature")
+        excluded = {columns.get("target_column"), *id_columns} - {None}
+        for column in sorted(excluded & set(features if isinstance(features, list) else [])):
+            problems.append(f"{where}: {name}: {column} (the target or an id) is listed as a feature")
     if kind == "prediction_drift" and reference:
         # Baseline: recent past production outputs, or validation/test data carrying the prediction column.
         if context == "training" or (context in ("validation", "test") and not columns.get("prediction")):
@@ -140,14 +141,24 @@ def _check_signal(name: str, signal: dict, target: dict, text: str) -> list[str]
     return problems
 
 
+def _id_columns(root: Path) -> set[str]:
+    """The id column of a tabular data contract (src/<package>/tabular/contract.yml), if the project has one."""
+    return {
+        str(_yaml(path).get("id_column"))
+        for path in (root / "src").glob("*/tabular/contract.yml")
+        if _yaml(path).get("id_column")
+    }
+
+
 def check_monitor_signals(root: Path, files: list[str]) -> list[str]:
+    id_columns = _id_columns(root)
     problems = []
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
         monitor = _load(text) or {}
         target = (monitor.get("create_monitor") or {}).get("monitoring_target") or {}
         for name, signal in _signals(monitor).items():
-            problems.extend(_check_signal(name, signal, target, text))
+            problems.extend(_check_signal(name, signal, target, text, id_columns))
     return problems
 
 
@@ -421,6 +432,7 @@ CONTRACTS = (
         name="azureml-monitor-signals",
         patterns=(MONITOR,),
         check=check_monitor_signals,
+        context=("src/*/tabular/contract.yml",),
         source=SOURCE,
         broken=_BROKEN,
         valid=_VALID,
