@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -109,7 +110,21 @@ if group == "ml job":
             (out / "predictions.csv").write_text("row,prediction\n1,0\n")
         done()
 if group == "ml data":
+    # Without a "data" list every asset exists (training's data asset); with one, only those listed.
+    wanted = f"{opt('--name')}:{opt('--version')}"
+    if verb == "show" and "data" in state:
+        done(code=0 if wanted in state["data"] else 1)
+    if verb == "create" and "data" in state:
+        import yaml
+
+        spec = yaml.safe_load(pathlib.Path(opt("--file")).read_text()) if opt("--file") else {}
+        state["data"].append(f"{opt('--name') or spec['name']}:{opt('--version') or spec['version']}")
     done()
+if group == "ml component":
+    if verb == "show":
+        done(code=0 if f"{opt('--name')}:{opt('--version')}" in state.get("components", []) else 1)
+    if verb == "create":
+        done()
 if group == "ml model":
     if verb == "list":
         # --query "length([?name=='<model>'])": how many models of that name the workspace holds.
@@ -119,12 +134,22 @@ if group == "ml model":
     if verb == "share":
         done()
 if group == "ml schedule":
-    done(code=1 if verb == "show" else 0)
+    if verb == "show":
+        done(code=0 if state.get("schedule") else 1)
+    if verb == "update" and "--file" in args:
+        # `az ml schedule update` has no --file (azext_mlv2/manual/_params/_schedule_params.py).
+        print("ERROR: unrecognized arguments: --file", file=sys.stderr)
+        done(code=2)
+    state["schedule"] = True
+    done()
 if group == "ml online-endpoint" and verb == "list":
     # The scripts filter by name in --query: answer with that name when the endpoint exists.
     done(query.split("'")[1] if state["endpoint"] else "")
 if group == "ml datastore" and verb == "show":
     done({"account_name": "stdevfake", "container_name": "azureml-blobstore"}[query])
+if group == "storage blob" and verb == "upload-batch":
+    state.setdefault("uploaded", []).append(opt("--destination-path"))
+    done()
 if group == "storage blob" and verb == "download-batch":
     if state.get("storage_denied"):
         print("ERROR: AuthorizationPermissionMismatch", file=sys.stderr)
@@ -269,8 +294,76 @@ def test_batch_deployment_scores_the_sample_and_checks_the_output(project, predi
     result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
     assert result.returncode == (0 if predictions else 1), result.stdout + result.stderr
     assert state["default"] == name
-    invoke = commands(state, "ml", "batch-endpoint", "invoke")[0]
-    assert invoke[invoke.index("--input") + 1] == "data/batch-sample"
+    assert state["uploaded"][0].startswith("batch-scoring/inputs/")  # the shipped sample, uploaded first
+    assert bool(commands(state, "ml", "schedule", "create")) == predictions  # no monitor for a broken deployment
+
+
+def monitor_signals(root: Path) -> dict:
+    return yaml.safe_load((root / "mlops/azureml/monitoring/monitor.yml").read_text())["create_monitor"][
+        "monitoring_signals"
+    ]
+
+
+def option(call: list[str], name: str) -> str:
+    return call[call.index(name) + 1]
+
+
+@pytest.mark.parametrize("scenario", ["tabular", "nlp"])
+def test_batch_deployment_writes_where_the_monitor_reads_and_monitors_what_it_deployed(project, scenario):
+    # The monitor reads production_data paths on the workspace's datastore; the batch job must write there.
+    # `az ml batch-endpoint invoke --output-path azureml://datastores/<datastore>/paths/<path>` sets where the
+    # job's output goes (Azure/azure-cli-extensions src/machinelearningservices/azext_mlv2/manual/custom/
+    # batch_endpoint.py, ml_batch_endpoint_invoke, output_path -> validate_and_split_output_path).
+    root, state_file = project("batch", scenario=scenario, deployments={"champion": "azureml:m:1"})
+    model = "azureml://registries/reg/models/m/versions/7"
+    result, state = run_script(root, state_file, "ci/deploy.sh", "prod", model)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (invoke,) = commands(state, "ml", "batch-endpoint", "invoke")
+    (uploaded,) = state["uploaded"]
+    signals = monitor_signals(root)
+    predictions = signals["prediction_drift"]["production_data"]["input_data"]["path"]
+    assert option(invoke, "--output-path").startswith(predictions)
+    assert option(invoke, "--input") == f"azureml://datastores/workspaceblobstore/paths/{uploaded}/"
+    if scenario == "tabular":
+        inputs = signals["data_drift"]["production_data"]["input_data"]["path"]
+        assert option(invoke, "--input").startswith(inputs)
+    # Runs are dated folders (YYYY/MM/DD/<run>/): the pre-processing component keeps those of the window.
+    assert re.search(r"/\d{4}/\d{2}/\d{2}/[^/]+/$", option(invoke, "--output-path"))
+    # CI creates the batch monitor, watching the model it just deployed rather than the file's version 1,
+    # after registering the pre-processing component the monitor names.
+    (schedule,) = commands(state, "ml", "schedule", "create")
+    assert f"create_monitor.monitoring_target.model_id={model}" in schedule
+    (component,) = commands(state, "ml", "component", "create")
+    assert state["calls"].index(component) < state["calls"].index(schedule)
+
+
+def test_an_existing_monitor_is_replaced_with_schedule_create(project):
+    # `az ml schedule update` takes no --file (azext_mlv2/manual/_params/_schedule_params.py: only --name and the
+    # common params); `az ml schedule create --file` calls ml_client.begin_create_or_update, which creates or
+    # replaces the schedule of that name (azext_mlv2/manual/custom/schedule.py, _ml_schedule_create).
+    root, state_file = project("online", traffic={"blue": 100}, deployments={"blue": "m:1"}, schedule=True)
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not commands(state, "ml", "schedule", "update")
+    (schedule,) = commands(state, "ml", "schedule", "create")
+    assert option(schedule, "--file") == "mlops/azureml/monitoring/monitor.yml"
+
+
+def test_every_environment_registers_the_monitoring_reference_before_the_monitor(project):
+    # prod never trains: a data asset registered by dev's training does not exist in prod's workspace.
+    root, state_file = project("online", traffic={"blue": 100}, deployments={"blue": "m:1"}, data=[])
+    result, state = run_script(root, state_file, "ci/deploy.sh", "prod", "azureml://registries/r/models/m/versions/2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (schedule,) = commands(state, "ml", "schedule", "create")
+    reference = monitor_signals(root)["data_drift"]["reference_data"]["input_data"]["path"]
+    assert reference.removeprefix("azureml:") in state["data"]
+    (created,) = commands(state, "ml", "data", "create")
+    assert option(created, "--file") == "mlops/azureml/monitoring/reference.yml"
+    assert state["calls"].index(created) < state["calls"].index(schedule)
+    # The prediction-drift reference is this deployment's own collected outputs (what Azure ML registers).
+    endpoint = yaml.safe_load((root / "config/prod.yml").read_text())["deployment"]["endpoint_name"]
+    path = "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path"
+    assert f"{path}=azureml:{endpoint}-green-model_outputs:1" in schedule
 
 
 @pytest.mark.parametrize(("status", "code"), [("Completed", 0), ("Failed", 1), ("Canceled", 1), ("Running", 3)])

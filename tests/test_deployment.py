@@ -194,3 +194,26 @@ def test_local_commands_work_in_a_fresh_bake(baked, tmp_path, scenario, mode):
     assert (project / "outputs/drift/psi.png").is_file()
     if scenario != "tabular":  # the champion's predicted classes are compared too
         assert "prediction" in (project / "outputs/drift/report.md").read_text()
+
+
+@pytest.mark.parametrize("mode", ["online", "batch"])
+def test_monitor_reference_is_the_training_table_without_its_id(baked, mode):
+    # Training references are mltable assets with the target declared (Azure/azureml-examples
+    # cli/monitoring/advanced-model-monitoring.yaml: data_column_names.target_column); the id is no feature.
+    from azure.ai.ml import load_data
+
+    project = baked(deployment_mode=mode)
+    contract = yaml.safe_load((project / f"src/{package(project)}/tabular/contract.yml").read_text())
+    features = [feature["name"] for feature in contract["features"]]
+    monitoring = project / "mlops/azureml/monitoring"
+    reference = load_data(monitoring / "reference.yml")
+    assert reference.type == "mltable"
+    table = yaml.safe_load((monitoring / "reference/MLTable").read_text())
+    kept = next(step["keep_columns"] for step in table["transformations"] if "keep_columns" in step)
+    assert kept == [*features, contract["target"]["name"]]
+    assert contract["id_column"] not in kept
+    signals = yaml.safe_load((monitoring / "monitor.yml").read_text())["create_monitor"]["monitoring_signals"]
+    for name in ("data_drift", "data_quality"):
+        assert signals[name]["reference_data"]["input_data"]["path"] == f"azureml:{reference.name}:{reference.version}"
+        assert signals[name]["reference_data"]["data_column_names"] == {"target_column": contract["target"]["name"]}
+        assert signals[name]["features"] == features

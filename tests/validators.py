@@ -153,6 +153,7 @@ def _azureml_loaders() -> dict[str, Callable]:
         "schedule": load_schedule,
         "workspace": load_workspace,
         "registry": load_registry,
+        "sparkComponent": load_component,
     }
 
 

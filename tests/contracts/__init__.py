@@ -24,6 +24,7 @@ from validators import Validator
 MODULES: tuple[str, ...] = (
     "cli_calls",
     "workflow_graph",
+    "azureml_semantics",
 )
 
 

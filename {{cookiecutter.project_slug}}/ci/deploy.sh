@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 {%- from "partials/scenario.j2" import scenario with context %}
+{%- from "partials/deployment_settings.j2" import deployment_settings with context %}
+{%- set monitoring = deployment_settings.monitoring %}
 {%- if cookiecutter.deployment_mode == "online" %}
 # Blue/green rollout to the online endpoint of ENV: the new deployment starts at 0% traffic, is
 # smoke-tested with the sample request, then takes all traffic; the previous one stays at 0% for
@@ -10,7 +12,8 @@
 # Usage: ci/deploy.sh ENV [MODEL]
 {%- else %}
 # Create or update the batch endpoint of ENV and its deployment, make it the default, score the
-# sample data and check that the job wrote predictions.
+# sample data and check that the job wrote predictions, then point the model monitor at what was
+# deployed. Inputs and predictions go to the dated folders the monitor reads.
 # MODEL (optional; argument or environment variable) replaces the deployment's model, e.g. the
 # registry copy in prod.
 # Usage: ci/deploy.sh ENV [MODEL]
@@ -23,6 +26,42 @@ model="${2:-${MODEL:-}}"
 require_env_name "$env"
 use_workspace "$env"
 endpoint="$(setting "$env" deployment.endpoint_name)"
+monitor=mlops/azureml/monitoring/monitor.yml
+
+# Register what the monitor reads that no other step registers in this workspace (prod never
+# trains, so nothing registered by dev's training exists there), then create or update the monitor.
+# `az ml schedule create --file` creates or replaces the schedule of that name (the ml extension's
+# _ml_schedule_create calls begin_create_or_update); `schedule update` takes no --file.
+apply_monitor() {
+{%- if cookiecutter.ml_scenario == "tabular" %}
+  local reference=mlops/azureml/monitoring/reference.yml name version staged
+  name="$(yaml_value "$reference" name)"
+  version="$(yaml_value "$reference" version)"
+  if az ml data show --name "$name" --version "$version" "${AZ_ML[@]}" --output none 2>/dev/null; then
+    echo "monitoring reference $name:$version is registered"
+  else
+    # The MLTable and the training data it reads must be uploaded together, from one folder.
+    staged="$(mktemp -d)/reference"
+    cp -R mlops/azureml/monitoring/reference "$staged"
+    cp {{ scenario.raw_data }} "$staged/"
+    az ml data create --file "$reference" --path "$staged" "${AZ_ML[@]}" --output none
+    echo "registered monitoring reference $name:$version"
+  fi
+{%- endif %}
+{%- if cookiecutter.deployment_mode == "batch" %}
+  local component=mlops/azureml/monitoring/preprocessing/component.yml component_name component_version
+  component_name="$(yaml_value "$component" name)"
+  component_version="$(yaml_value "$component" version)"
+  if az ml component show --name "$component_name" --version "$component_version" "${AZ_ML[@]}" --output none 2>/dev/null; then
+    echo "monitoring pre-processing $component_name:$component_version is registered"
+  else
+    az ml component create --file "$component" "${AZ_ML[@]}" --output none
+    echo "registered monitoring pre-processing $component_name:$component_version"
+  fi
+{%- endif %}
+  az ml schedule create --file "$monitor" "$@" "${AZ_ML[@]}" --output none
+  echo "monitoring schedule $(yaml_value "$monitor" name) applied"
+}
 {%- if cookiecutter.deployment_mode == "online" %}
 spec_dir=mlops/azureml/deploy/online
 sample="$spec_dir/sample-request.json"
@@ -85,26 +124,17 @@ if ! smoke_test; then
   exit 1
 fi
 
-# Data-drift monitoring of the live deployment (created once, then updated). The file names the
-# dev endpoint and the blue colour: point it at this environment's endpoint and the new live colour.
-monitor=mlops/azureml/monitoring/monitor.yml
-if [ -f "$monitor" ]; then
-  schedule="$(yaml_value "$monitor" name)"
-  targets=(--set "create_monitor.monitoring_target.endpoint_deployment_id=azureml:$endpoint:$new")
+# Model monitoring of the live deployment. The file names the dev endpoint and the blue colour:
+# point it at this environment's endpoint and the new live colour.
+targets=(--set "create_monitor.monitoring_target.endpoint_deployment_id=azureml:$endpoint:$new")
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
-  # The reference of each signal is what this deployment collected in earlier weeks.
-  for signal in input_drift input_quality; do
-    targets+=(--set "create_monitor.monitoring_signals.$signal.reference_data.input_data.path=azureml:$endpoint-$new-model_inputs:1")
-  done
-  targets+=(--set "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path=azureml:$endpoint-$new-model_outputs:1")
+# The reference of each signal is what this deployment collected in earlier weeks.
+for signal in input_drift input_quality; do
+  targets+=(--set "create_monitor.monitoring_signals.$signal.reference_data.input_data.path=azureml:$endpoint-$new-model_inputs:1")
+done
 {%- endif %}
-  if az ml schedule show --name "$schedule" "${AZ_ML[@]}" --output none 2>/dev/null; then
-    az ml schedule update --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none
-  else
-    az ml schedule create --file "$monitor" "${targets[@]}" "${AZ_ML[@]}" --output none
-  fi
-  echo "monitoring schedule $schedule applied"
-fi
+targets+=(--set "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path=azureml:$endpoint-$new-model_outputs:1")
+apply_monitor "${targets[@]}"
 ci_output deployment "$new"
 {%- else %}
 spec_dir=mlops/azureml/deploy/batch
@@ -128,8 +158,21 @@ az ml batch-deployment "$action" --file "$spec_dir/deployment.yml" --name "$depl
 az ml batch-endpoint update --name "$endpoint" --set "defaults.deployment_name=$deployment" "${AZ_ML[@]}" --output none
 echo "batch deployment $deployment is the default of $endpoint"
 
-# Score the shipped sample and check that predictions came back.
-job="$(az ml batch-endpoint invoke --name "$endpoint" --input {{ scenario.batch_sample }} --input-type uri_folder \
+# Score the shipped sample and check that predictions came back. Each run gets a dated folder under
+# the folders the monitor reads (monitor.yml production_data): the inputs are uploaded there and the
+# job writes its predictions there (--output-path, as `az ml batch-endpoint invoke` documents it:
+# azureml://datastores/<datastore>/paths/<path>).
+run="$(date -u +%Y/%m/%d)/${GITHUB_RUN_ID:-${BUILD_BUILDID:-local}}-$(date -u +%H%M%S)"
+inputs="{{ monitoring.batch_inputs_path }}/$run"
+predictions="{{ monitoring.batch_predictions_path }}/$run"
+account="$(az ml datastore show --name workspaceblobstore "${AZ_ML[@]}" --query account_name --output tsv)"
+container="$(az ml datastore show --name workspaceblobstore "${AZ_ML[@]}" --query container_name --output tsv)"
+# --auth-mode login: the pipeline's identity (Storage Blob Data Contributor on the workspace storage).
+az storage blob upload-batch --account-name "$account" --destination "$container" --destination-path "$inputs" \
+  --source {{ scenario.batch_sample }} --auth-mode login --only-show-errors --output none
+job="$(az ml batch-endpoint invoke --name "$endpoint" \
+  --input "azureml://datastores/workspaceblobstore/paths/$inputs/" --input-type uri_folder \
+  --output-path "azureml://datastores/workspaceblobstore/paths/$predictions/" \
   "${AZ_ML[@]}" --query name --output tsv)"
 "$CI_DIR/wait_for_job.sh" "$env" "$job" "${BATCH_WAIT_MINUTES:-40}"
 output_dir="$(mktemp -d)"
@@ -140,5 +183,10 @@ if ! find "$output_dir" -type f -size +0 | grep -q .; then
 fi
 echo "predictions of $job:"
 find "$output_dir" -type f -size +0 -exec head -n 5 {} +
+
+# The monitor watches the model this deployment serves now (the file pins a dev version).
+served="$(az ml batch-deployment show --name "$deployment" --endpoint-name "$endpoint" "${AZ_ML[@]}" \
+  --query model --output tsv)"
+apply_monitor --set "create_monitor.monitoring_target.model_id=$served"
 ci_output deployment "$deployment"
 {%- endif %}

@@ -8,6 +8,7 @@
 #   3  the production data could not be fetched (login, permissions, download)
 #   4  the drift check itself failed without a verdict
 # Usage: ci/drift.sh ENV [DAYS]   (DAYS: how far back collected requests count, default 7)
+{%- from "partials/deployment_settings.j2" import deployment_settings with context %}
 # shellcheck source=ci/common.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/common.sh"
 
@@ -71,9 +72,9 @@ fi
 prefix="modelDataCollector/$endpoint/$live/model_inputs/"
 {%- else %}
 
-# The files sent to the batch endpoint: the same folder the Azure ML batch monitor reads
-# (mlops/azureml/monitoring/monitor.yml, production_data of data_drift).
-prefix="batch-scoring/inputs/"
+# The files sent to the batch endpoint: ci/deploy.sh uploads each run's inputs under this folder,
+# which the Azure ML batch monitor reads too (mlops/azureml/monitoring/monitor.yml, production_data).
+prefix="{{ deployment_settings.monitoring.batch_inputs_path }}/"
 {%- endif %}
 
 step="looking up the storage of datastore workspaceblobstore"
