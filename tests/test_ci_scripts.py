@@ -44,6 +44,8 @@ group = " ".join(words[:2])
 verb = words[2] if len(words) > 2 else words[1] if len(words) > 1 else ""
 query = opt("--query")
 if words[:2] == ["extension", "show"]:
+    done()  # not installed: the scripts add the pinned release
+if words[:2] == ["extension", "add"]:
     done()
 # The infrastructure train.sh looks for before training: state["infra"] lists what exists.
 if words[:2] == ["group", "exists"]:
@@ -545,3 +547,16 @@ def test_drift_check_download_failure_is_an_error_not_drift(project):
     assert result.returncode == 3, result.stdout + result.stderr
     assert "could not fetch production data from the dev workspace while downloading" in result.stderr
     assert "drifted=true" not in outputs(state_file)
+
+
+def test_scripts_install_the_ml_extension_release_the_contract_checks_read(project):
+    # tests/data/cli_commands.json is the ml extension's command table at one release; a CI that installs
+    # another release could meet renamed or removed options that the contract check never saw.
+    extract = json.loads((Path(__file__).parent / "data" / "cli_commands.json").read_text(encoding="utf-8"))
+    pinned = extract["sources"]["az ml"]["version"]
+    root, state_file = project("online", traffic={"blue": 100}, deployments={"blue": "azureml:credit-default:6"})
+    result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (add,) = commands(state, "extension", "add")
+    assert add[add.index("--name") + 1] == "ml"
+    assert add[add.index("--version") + 1] == pinned

@@ -39,12 +39,17 @@ ci_output() {
   fi
 }
 
-# Set AZ_ML to the --resource-group/--workspace-name arguments of environment $1 (and make sure
-# the Azure CLI's ml extension is there: hosted agents ship the CLI without it).
+# The release of the Azure CLI's ml extension these scripts are written and checked against (the
+# template's contract checks read its command table). Hosted agents ship the CLI without it, and an
+# unpinned newer release may rename or drop what the scripts call: move this together with the calls.
+ML_EXTENSION_VERSION=2.44.1
+
+# Set AZ_ML to the --resource-group/--workspace-name arguments of environment $1, after making sure
+# the pinned ml extension is the one installed.
 use_workspace() {
   local env="$1"
-  if ! az extension show --name ml --output none 2>/dev/null; then
-    az extension add --name ml --yes --only-show-errors
+  if [ "$(az extension show --name ml --query version --output tsv 2>/dev/null)" != "$ML_EXTENSION_VERSION" ]; then
+    az extension add --name ml --version "$ML_EXTENSION_VERSION" --upgrade --yes --only-show-errors
   fi
   # shellcheck disable=SC2034 # read by the scripts that source this file
   AZ_ML=(--resource-group "$(setting "$env" azure.resource_group)" --workspace-name "$(setting "$env" azure.workspace)")
