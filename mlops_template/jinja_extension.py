@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
-from . import naming
+from . import answers_guard, naming
 
 
 def _azure_names(cookiecutter: dict, env: str) -> dict[str, str]:
@@ -48,6 +48,13 @@ class AzureNamingExtension(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        # First, before cookiecutter renders anything: answers are data (see answers_guard).
+        answers_guard.guard(environment)
+        # tojson writes text as it is (ensure_ascii=False): its default escapes a character outside the Basic
+        # Multilingual Plane as a UTF-16 surrogate pair ("\\ud83d\\ude80"), which TOML rejects (toml.io v1.0.0,
+        # "Any Unicode character may be used except those that must be escaped"; escapes are scalar values).
+        # JSON and YAML read the raw character too; HTML-unsafe characters are still escaped by Jinja.
+        environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         environment.filters["stable_suffix"] = naming.stable_suffix
         environment.globals["azure_names"] = _azure_names
         # Hooks run as separate processes and import mlops_template from where this extension came from:
