@@ -86,9 +86,12 @@ class _Guard:
         if key == END_KEY:
             self.finish(answers)
             return source
-        template = derived_defaults().get(key, (None,))[0]
+        template, sources = derived_defaults().get(key, (None, ()))
         if source == template:
-            self.derived[key] = self.original(source).render(cookiecutter=answers)
+            # A default derived from a bad answer is not computed (its filters may not take the value); it stays
+            # empty and is not reported: the answer it comes from is.
+            bad_source = any(field in self.bad_fields for field in sources)
+            self.derived[key] = "" if bad_source else self.original(source).render(cookiecutter=answers)
             return self.derived[key]
         # Anything else is an answer (or a plain default): data, returned as it is and never parsed.
         return source
