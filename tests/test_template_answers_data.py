@@ -167,3 +167,22 @@ def _cruft_env(tmp_path: Path) -> dict[str, str]:
         "GIT_CONFIG_NOSYSTEM": "1",
         "COOKIECUTTER_CONFIG": str(config),
     }
+
+
+def test_an_edited_replay_file_is_checked_before_the_folder_is_named(tmp_path):
+    """``--replay-file`` answers reach generate_files without prompting (cookiecutter 2.7 ``main.cookiecutter``)."""
+    project = bake({}, tmp_path / "first", tmp_path / "c")
+    (replay,) = (tmp_path / "c" / "replay").glob("*.json")
+    state = json.loads(replay.read_text(encoding="utf-8"))
+    state["cookiecutter"]["project_slug"] = "../escaped"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(state), encoding="utf-8")
+    before = _tree(tmp_path)
+    command = [sys.executable, "-m", "cookiecutter", "--config-file", str(isolated_config(tmp_path / "c")), "-o"]
+    command += [str(tmp_path / "out"), "--replay-file", str(hostile), str(TEMPLATE_ROOT)]
+    result = subprocess.run(command, capture_output=True, timeout=120, check=False, cwd=tmp_path)
+    output = (result.stdout + result.stderr).decode()
+    assert result.returncode != 0 and "project_slug: '../escaped' is not valid" in output
+    assert "Traceback" not in output
+    assert {p for p in _tree(tmp_path) - before if not p.startswith("c/")} == set()
+    assert project.is_dir()
