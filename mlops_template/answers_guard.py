@@ -76,7 +76,7 @@ class _Guard:
         caller = sys._getframe(1)
         if caller.f_code.co_name == "render_variable" and caller.f_globals.get("__name__") == _PROMPT_MODULE:
             return _AnswerValue(self, source)
-        return _CheckedTemplate(self, self.original(source, globals, template_class))
+        return _CheckedTemplate(self, source, self.original(source, globals, template_class))
 
     def render_answer(self, source: str, answers: dict) -> str:
         prompting = _frame_of("prompt_for_config")
@@ -165,15 +165,24 @@ class _AnswerValue:
 class _CheckedTemplate:
     """A template of ours (a path name, a hook): the complete answers are checked before it renders."""
 
-    def __init__(self, guard: _Guard, template) -> None:
-        self.guard, self.template = guard, template
+    def __init__(self, guard: _Guard, source, template) -> None:
+        self.guard, self.source, self.template = guard, source, template
 
     def render(self, *args, **kwargs):
         context = dict(*args, **kwargs)
         answers = context.get("cookiecutter")
         if isinstance(answers, dict):
+            if any(key not in answers for key in options.public_keys()):
+                self.refuse_unknown_template()
             self.guard.check_complete(answers)
         return self.template.render(*args, **kwargs)
+
+    def refuse_unknown_template(self) -> None:
+        """Answers still being collected: only our derived defaults are templates (fails closed if cookiecutter
+        ever renders answers from somewhere this guard does not recognise as ``render_variable``)."""
+        ours = {template for template, _ in derived_defaults().values()}
+        if validation.has_template_syntax(self.source) and self.source not in ours:
+            raise _error([f"answer {validation._show(self.source)} is not valid. Rule: {validation.TEMPLATE_RULE}"])
 
     def __getattr__(self, name):
         return getattr(self.template, name)

@@ -54,6 +54,7 @@ def derived_names_schema(names: dict[str, str]) -> dict:
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 TEMPLATE_RULE = "plain text: template syntax ('{{', '{%', '{#') is not allowed in an answer"
 SHOWN_LENGTH = 60
+MAX_TEXT = 1000
 
 
 def _show(value: object) -> str:
@@ -74,6 +75,8 @@ def _text_message(field: str, value: object, example: str) -> str | None:
     """The rules every free-text answer follows before its own: no template syntax, only real characters."""
     if not isinstance(value, str):
         return None
+    if len(value) > MAX_TEXT:  # no rule allows it; checked before any pattern so the work stays bounded
+        return f"{field}: {_show(value)} is not valid. Rule: at most {MAX_TEXT} characters. Example: {field}={example}"
     if has_template_syntax(value):
         return f"{field}: {_show(value)} is not valid. Rule: {TEMPLATE_RULE}. Example: {field}={example}"
     # A byte that is not UTF-8 reaches Python as a lone surrogate (surrogateescape): it cannot be written to a file.

@@ -186,3 +186,28 @@ def test_an_edited_replay_file_is_checked_before_the_folder_is_named(tmp_path):
     assert "Traceback" not in output
     assert {p for p in _tree(tmp_path) - before if not p.startswith("c/")} == set()
     assert project.is_dir()
+
+
+def test_the_guard_fails_closed_if_cookiecutter_renders_answers_from_elsewhere():
+    """The guard recognises cookiecutter's ``render_variable``; any other renderer of unfinished answers is refused."""
+    from cookiecutter.utils import create_env_with_context
+
+    from mlops_template import options
+    from mlops_template.answers_guard import AnswerRejected
+
+    env = create_env_with_context({"cookiecutter": dict(options.cookiecutter_json())})
+
+    def render_answer(raw: str, answers: dict) -> str:  # stands in for a renamed render_variable
+        return env.from_string(raw).render(cookiecutter=answers)
+
+    with pytest.raises(AnswerRejected, match="template syntax"):
+        render_answer("{{ 7 * 7 }}", {"project_name": "x"})
+    assert render_answer(options.cookiecutter_json()["project_slug"], {"project_name": "A B"}) == "a-b"
+    assert render_answer("plain text", {"project_name": "x"}) == "plain text"
+
+
+def test_a_huge_answer_is_refused_without_work(tmp_path):
+    started = time.perf_counter()
+    message = _bake_rejected(tmp_path, {"alert_email": "a@" + "a." * 200_000 + "-"})
+    assert time.perf_counter() - started < 10
+    _one_line_naming(message, "alert_email", "at most 1000 characters")
