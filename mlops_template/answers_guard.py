@@ -14,7 +14,8 @@ receives the environment before anything is rendered, and puts this guard in fro
   covers ``--replay`` and cruft, whose answers reach ``generate_files`` without being prompted for.
 
 Errors are ``AnswerRejected``, a ``FailedHookException``: cookiecutter's CLI prints its message and exits 1
-without a traceback, and callers that already expect a failed validation hook keep working.
+without a traceback, and callers that already expect a failed validation hook keep working. Under cruft, whose
+CLI shows every exception as a traceback, the message is printed and the process exits with status 1.
 """
 
 from __future__ import annotations
@@ -57,10 +58,25 @@ def _frame_of(function: str):
     return None
 
 
-def _error(lines: list[str]) -> AnswerRejected:
+def _error(lines: list[str]) -> BaseException:
     if len(lines) == 1:
-        return AnswerRejected(f"Error, nothing was generated: {lines[0]}")
-    return AnswerRejected("Error, nothing was generated; fix these answers:\n" + "\n".join(f"  - {x}" for x in lines))
+        message = f"Error, nothing was generated: {lines[0]}"
+    else:
+        message = "Error, nothing was generated; fix these answers:\n" + "\n".join(f"  - {x}" for x in lines)
+    if _under_cruft():
+        # cruft's CLI prints any exception as a traceback; a message and exit status 1 is all a user needs.
+        print(message, file=sys.stderr)
+        return SystemExit(1)
+    return AnswerRejected(message)
+
+
+def _under_cruft() -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith("cruft."):
+            return True
+        frame = frame.f_back
+    return False
 
 
 class _Guard:

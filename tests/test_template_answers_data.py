@@ -149,7 +149,9 @@ def test_cruft_answers_are_data_on_diff_and_update(tmp_path):
         result = cruft(project, env, *command, check=False)
         assert not marker.exists(), f"cruft {command[0]} ran the answer"
         assert result.returncode != 0, command
-        assert "project_name: " in result.stdout + result.stderr and "template syntax" in result.stdout + result.stderr
+        output = result.stdout + result.stderr
+        assert "project_name: " in output and "template syntax" in output
+        assert "Traceback" not in output and "AnswerRejected" not in output, output  # no (rich) traceback
 
 
 def _cruft_env(tmp_path: Path) -> dict[str, str]:
@@ -211,3 +213,9 @@ def test_a_huge_answer_is_refused_without_work(tmp_path):
     message = _bake_rejected(tmp_path, {"alert_email": "a@" + "a." * 200_000 + "-"})
     assert time.perf_counter() - started < 10
     _one_line_naming(message, "alert_email", "at most 1000 characters")
+
+
+def test_a_bad_slug_is_reported_alone_not_the_values_derived_from_it(tmp_path):
+    message = _bake_rejected(tmp_path, {"project_slug": "My Project"})
+    _one_line_naming(message, "project_slug", "lowercase letters, digits and single hyphens")
+    assert "package_name" not in message and "resource_prefix" not in message and "name_suffix" not in message
