@@ -14,7 +14,16 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
-from . import answers_guard, naming
+from . import naming
+
+try:
+    from . import answers_guard
+except ModuleNotFoundError as missing:  # jsonschema is not one of cookiecutter's own dependencies
+    # cookiecutter's CLI prints "Unable to load extension: <this message>" and exits 1
+    raise ImportError(
+        f"the template needs the Python package {missing.name!r} next to cookiecutter; "
+        "install it with: python -m pip install cookiecutter jsonschema"
+    ) from missing
 
 
 def _azure_names(cookiecutter: dict, env: str) -> dict[str, str]:

@@ -219,3 +219,15 @@ def test_a_bad_slug_is_reported_alone_not_the_values_derived_from_it(tmp_path):
     message = _bake_rejected(tmp_path, {"project_slug": "My Project"})
     _one_line_naming(message, "project_slug", "lowercase letters, digits and single hyphens")
     assert "package_name" not in message and "resource_prefix" not in message and "name_suffix" not in message
+
+
+def test_without_jsonschema_the_cli_says_what_to_install(tmp_path):
+    # jsonschema is not a dependency of cookiecutter: the extension that checks answers needs it installed too.
+    blocked = "import sys; sys.modules['jsonschema'] = None; from cookiecutter.cli import main; main()"
+    config = isolated_config(tmp_path / "c")
+    command = [sys.executable, "-c", blocked, "--no-input", "--config-file", str(config), "-o", str(tmp_path / "out")]
+    result = subprocess.run([*command, str(TEMPLATE_ROOT)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert "python -m pip install cookiecutter jsonschema" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "out").exists()
