@@ -7,6 +7,7 @@ arrive as a JSON string (never as code), and the validation itself lives in the 
 
 import json
 import sys
+from pathlib import Path
 
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 
@@ -28,6 +29,11 @@ def main() -> int:
         for message in messages:
             print(f"  - {message}", file=sys.stderr)
         return 1
+    # Baking over an existing project (-f): what the user has under paths this pattern excludes is kept
+    # aside, so that the post-gen step removes only what this bake writes there.
+    from mlops_template.manifest import keep_existing
+
+    keep_existing(Path.cwd(), ANSWERS)
     return 0
 
 

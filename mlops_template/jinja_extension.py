@@ -16,6 +16,15 @@ from jinja2.ext import Extension
 
 from . import naming
 
+try:
+    from . import answers_guard
+except ModuleNotFoundError as missing:  # jsonschema is not one of cookiecutter's own dependencies
+    # cookiecutter's CLI prints "Unable to load extension: <this message>" and exits 1
+    raise ImportError(
+        f"the template needs the Python package {missing.name!r} next to cookiecutter; "
+        "install it with: python -m pip install cookiecutter jsonschema"
+    ) from missing
+
 
 def _azure_names(cookiecutter: dict, env: str) -> dict[str, str]:
     return naming.names_for(cookiecutter["resource_prefix"], cookiecutter["name_suffix"], env)
@@ -48,6 +57,13 @@ class AzureNamingExtension(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        # First, before cookiecutter renders anything: answers are data (see answers_guard).
+        answers_guard.guard(environment)
+        # tojson writes text as it is (ensure_ascii=False): its default escapes a character outside the Basic
+        # Multilingual Plane as a UTF-16 surrogate pair ("\\ud83d\\ude80"), which TOML rejects (toml.io v1.0.0,
+        # "Any Unicode character may be used except those that must be escaped"; escapes are scalar values).
+        # JSON and YAML read the raw character too; HTML-unsafe characters are still escaped by Jinja.
+        environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
         environment.filters["stable_suffix"] = naming.stable_suffix
         environment.globals["azure_names"] = _azure_names
         # Hooks run as separate processes and import mlops_template from where this extension came from:

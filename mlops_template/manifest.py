@@ -10,7 +10,10 @@ see the template's docs), so this module is the only place that decides what a p
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import os
 import shutil
+import tempfile
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -71,6 +74,69 @@ def remove_unselected(project_dir: Path, answers: dict) -> list[Path]:
             parent.rmdir()
             parent = parent.parent
     return removed
+
+
+def keep_folder(project_dir: Path, baking_process: int | None = None) -> Path:
+    """Where the pre-gen hook keeps what the user had under excluded paths, for the post-gen hook of the same bake.
+
+    Both hooks are child processes of the one cookiecutter process: its id and the project folder name the place.
+    """
+    process = os.getppid() if baking_process is None else baking_process
+    key = hashlib.sha256(f"{project_dir.resolve()}\0{process}".encode()).hexdigest()[:20]
+    return Path(tempfile.gettempdir()) / f"mlops-template-keep-{key}"
+
+
+def keep_existing(project_dir: Path, answers: dict) -> list[str]:
+    """Before generation: copy what already exists under the paths this pattern excludes.
+
+    Re-baking over a project (``-f``, ``-f -s``) writes every template file, then the post-gen step removes
+    excluded paths; without this copy it would remove files the user added there or had edited. Returns the
+    kept relative paths.
+    """
+    root = project_dir.resolve()
+    keep = keep_folder(root)
+    if keep.exists():
+        shutil.rmtree(keep)
+    kept = []
+    for relative in _expand(root, paths_to_remove(answers)):
+        source = root / relative
+        if not (source.exists() or source.is_symlink()):
+            continue
+        target = keep / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir() and not source.is_symlink():
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            shutil.copy2(source, target, follow_symlinks=False)
+        kept.append(relative)
+    return kept
+
+
+def restore_kept(project_dir: Path) -> list[str]:
+    """After the removal: put back what the pre-gen step kept, byte for byte, and drop the copy."""
+    root = project_dir.resolve()
+    keep = keep_folder(root)
+    if not keep.is_dir():
+        return []
+    restored = []
+    for source in sorted(keep.rglob("*")):
+        relative = source.relative_to(keep)
+        target = root / relative
+        if source.is_dir() and not source.is_symlink():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        shutil.copy2(source, target, follow_symlinks=False)
+        restored.append(relative.as_posix())
+    for source in sorted(keep.rglob("*"), reverse=True):  # folders get the modes and times they had
+        if source.is_dir() and not source.is_symlink():
+            shutil.copystat(source, root / source.relative_to(keep))
+    shutil.rmtree(keep)
+    return restored
 
 
 def _expand(root: Path, relatives: list[str]) -> list[str]:

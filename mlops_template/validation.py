@@ -49,26 +49,76 @@ def derived_names_schema(names: dict[str, str]) -> dict:
     return {"type": "object", "properties": properties}
 
 
+# Jinja's markers. An answer is data: it is never rendered, so template syntax in one is a mistake (or an
+# attack: cookiecutter would run it), rejected with its own rule.
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+TEMPLATE_RULE = "plain text: template syntax ('{{', '{%', '{#') is not allowed in an answer"
+SHOWN_LENGTH = 60
+MAX_TEXT = 1000
+
+
 def _show(value: object) -> str:
-    # repr keeps quotes, backslashes and newlines visible instead of breaking the message
-    return repr(value) if isinstance(value, str) else json.dumps(value)
+    # repr keeps quotes, backslashes and newlines visible instead of breaking the message; a long value is cut
+    # so that the message stays one readable line
+    if not isinstance(value, str):
+        return json.dumps(value)
+    if len(value) > SHOWN_LENGTH:
+        return f"{value[:SHOWN_LENGTH]!r}... ({len(value)} characters)"
+    return repr(value)
 
 
-def _input_messages(answers: dict) -> list[str]:
+def has_template_syntax(value: object) -> bool:
+    return isinstance(value, str) and any(marker in value for marker in TEMPLATE_MARKERS)
+
+
+def _text_message(field: str, value: object, example: str) -> str | None:
+    """The rules every free-text answer follows before its own: no template syntax, only real characters."""
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_TEXT:  # no rule allows it; checked before any pattern so the work stays bounded
+        return f"{field}: {_show(value)} is not valid. Rule: at most {MAX_TEXT} characters. Example: {field}={example}"
+    if has_template_syntax(value):
+        return f"{field}: {_show(value)} is not valid. Rule: {TEMPLATE_RULE}. Example: {field}={example}"
+    # A byte that is not UTF-8 reaches Python as a lone surrogate (surrogateescape): it cannot be written to a file.
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        return (
+            f"{field}: {_show(value)} is not valid. Rule: text in UTF-8 (it holds a byte that is not UTF-8). "
+            f"Example: {field}={example}"
+        )
+    return None
+
+
+def field_messages(answers: dict) -> dict[str, str]:
+    """One message per invalid field among those present in ``answers`` (missing fields are not reported)."""
     schema = input_schema()
-    validator = jsonschema.Draft202012Validator(schema)
-    messages = []
-    for error in sorted(validator.iter_errors(answers), key=lambda e: list(e.absolute_path)):
+    messages: dict[str, str] = {}
+    rest = {}
+    for field, value in answers.items():
+        spec = schema["properties"].get(field)
+        if spec is None:
+            continue
+        message = _text_message(field, value, spec.get("x-example", ""))
+        if message:
+            messages[field] = message
+        else:
+            rest[field] = value
+    validator = jsonschema.Draft202012Validator({**schema, "required": []})
+    for error in validator.iter_errors(rest):
         if error.absolute_path:
             field = str(error.absolute_path[0])
             spec = schema["properties"].get(field, {})
-            messages.append(
+            messages.setdefault(
+                field,
                 f"{field}: {_show(error.instance)} is not valid. Rule: {spec.get('x-rule', error.message)}. "
-                f"Example: {field}={spec.get('x-example', '')}"
+                f"Example: {field}={spec.get('x-example', '')}",
             )
-        else:  # a missing required field
-            messages.append(f"answers: {error.message}")
-    return messages
+    return {field: messages[field] for field in answers if field in messages}
+
+
+def _input_messages(answers: dict) -> list[str]:
+    validator = jsonschema.Draft202012Validator(input_schema())
+    missing = [f"answers: {error.message}" for error in validator.iter_errors(answers) if not error.absolute_path]
+    return missing + sorted(field_messages(answers).values())
 
 
 def _name_messages(answers: dict) -> list[str]:
