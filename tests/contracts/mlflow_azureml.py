@@ -92,19 +92,34 @@ def _reached(root: Path, start: str) -> dict[str, Path]:
     return seen
 
 
-def _calls(tree: ast.AST):
-    """(line, called name, the call) for every call ``a.b.name(...)`` or ``name(...)``."""
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _mlflow_calls(tree: ast.AST):
+    """(line, function name, the call) for every call of an MLflow function: ``mlflow.x.name(...)``, or a
+    ``name(...)`` imported from mlflow. A function of the project that happens to share the name is not one."""
+    imported = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "mlflow" and not node.level:
+            imported.update({alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names})
+        elif isinstance(node, ast.Import):
+            imported.update({a.asname: a.name for a in node.names if a.asname and a.name.split(".")[0] == "mlflow"})
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            yield node.lineno, name, node
+            dotted = _dotted(node.func)
+            head, _, rest = dotted.partition(".")
+            full = f"{imported[head]}.{rest}".rstrip(".") if head in imported else dotted
+            if full.split(".")[0] == "mlflow":
+                yield node.lineno, full.rsplit(".", 1)[-1], node
 
 
 def _problems_in(root: Path, path: Path) -> list[str]:
     relative = path.relative_to(root).as_posix()
     problems = []
-    for line, name, call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+    for line, name, call in _mlflow_calls(ast.parse(path.read_text(encoding="utf-8"))):
         if name in LOGGED_MODEL_CALLS:
             problems.append(f"{relative}:{line}: {name}() {WHY}; save_model + mlflow.log_artifacts instead")
         elif name == "autolog":
