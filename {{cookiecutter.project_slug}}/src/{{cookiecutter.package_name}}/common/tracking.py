@@ -22,7 +22,6 @@ import mlflow
 
 from ..config import PROJECT_ROOT
 
-
 # Folder of the model inside its run's artifacts: registration reads runs:/<run_id>/model.
 MODEL_ARTIFACT_PATH = "model"
 # Set in every Azure ML job (azureml-mlflow: azureml/mlflow/_common/constants.py, RunEnvVars.ID).

@@ -63,7 +63,7 @@ def pinned_requirements() -> list[str]:
     return [f"{name}=={version(name).split('+')[0]}" for name in REQUIREMENTS]
 
 
-def log_model(model, image_size: int, example: list[str], model_dir: Path) -> str:
+def save_model_to_run(model, image_size: int, example: list[str], model_dir: Path) -> str:
     """Save the pyfunc model to ``model_dir`` (the step output) and upload it to the run; return its runs:/ URI.
 
     Saved and uploaded rather than ``log_model``: Azure ML's MLflow endpoint does not serve the
@@ -133,7 +133,7 @@ def train(
         final = {f"val_{name}": value for name, value in metrics.items() if f"val_{name}" not in history[-1]}
         mlflow.log_metrics(final, step=params["epochs"])
         mlflow.log_artifact(str(Path(prepared) / artifacts.PREP_REPORT_FILE), artifact_path="data")
-        model_uri = log_model(model.cpu(), image_size, val_set.encoded[:2], model_dir)
+        model_uri = save_model_to_run(model.cpu(), image_size, val_set.encoded[:2], model_dir)
     train_info = {
         "run_id": run.info.run_id,
         "model_uri": model_uri,

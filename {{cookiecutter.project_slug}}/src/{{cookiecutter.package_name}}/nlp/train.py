@@ -85,7 +85,7 @@ def make_tokenizer(texts: list[str], params: dict, dist: Distributed):
     return classifier.tokenizer_from_json(shared[0], params["max_length"])
 
 
-def log_model(model, tokenizer, texts: pd.DataFrame, predicted, model_dir: Path) -> str:
+def save_model_to_run(model, tokenizer, texts: pd.DataFrame, predicted, model_dir: Path) -> str:
     """Save the pyfunc model (code + tokenizer + weights) to ``model_dir`` and upload it to the run;
     return its runs:/ URI. Not ``log_model``: Azure ML's MLflow endpoint does not serve the
     logged-models routes MLflow 3's ``log_model`` calls (see common/tracking.py)."""
@@ -157,7 +157,8 @@ def train(prepared: Path, output: Path, dist: Distributed, **params) -> dict | N
         mlflow.log_metrics({f"val_{k}": v for k, v in metrics.items() if f"val_{k}" not in history[-1]})
         mlflow.log_artifact(str(Path(prepared) / artifacts.PREP_REPORT_FILE), artifact_path="data")
         model.to("cpu")
-        model_uri = log_model(model, tokenizer, x_val[[TEXT_COLUMN]], pd.Series(predicted, name="label"), model_dir)
+        outputs = pd.Series(predicted, name="label")  # the signature's output column
+        model_uri = save_model_to_run(model, tokenizer, x_val[[TEXT_COLUMN]], outputs, model_dir)
     train_info = {
         "run_id": run.info.run_id,
         "model_uri": model_uri,
