@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import shutil
 import sys
 
@@ -98,3 +99,23 @@ def test_contract_catches_log_model_planted_back_into_a_bake(tabular, tmp_path):
     assert run_validators(project, (contract,)) == {CONTRACT: []}
     [problem] = run_validators(planted, (contract,))[CONTRACT]
     assert problem.startswith("src/standin_check/tabular/train.py:") and "logged-models" in problem
+
+
+def test_route_list_names_mlflow_routes_with_sources(tabular):
+    """Each served route is one the installed MLflow's client calls (same method and path), and has a source."""
+    from mlflow.protos.model_registry_pb2 import ModelRegistryService
+    from mlflow.protos.service_pb2 import MlflowService
+    from mlflow.utils.rest_utils import _REST_API_PATH_PREFIX, extract_api_info_for_service
+
+    routes = json.loads((tabular[0] / "tests" / "data" / "azureml_mlflow_routes.json").read_text(encoding="utf-8"))
+    mlflow_routes = {
+        (method, path)
+        for service in (MlflowService, ModelRegistryService)
+        for path, method in extract_api_info_for_service(service, _REST_API_PATH_PREFIX).values()
+    }
+    for route in routes["served"]:
+        assert route["source"], route
+        if route["rpc"] != "AMLMlflowService":  # azureml-mlflow's own two routes
+            assert (route["method"], route["path"]) in mlflow_routes, route
+    assert not any(route["path"].startswith("/api/2.0/mlflow/logged-models") for route in routes["served"])
+    assert "/api/2.0/mlflow/logged-models" in {route["path_prefix"] for route in routes["not_served"]}
