@@ -20,7 +20,7 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
-from {{ cookiecutter.package_name }}.common import artifacts, loop, registry
+from {{ cookiecutter.package_name }}.common import artifacts, loop, registry, tracking
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 
 from azureml_tracking_standin import TrackingStandIn
@@ -34,6 +34,11 @@ FAST = {
     "nlp": {"epochs": 1},
 }[loop.SCENARIO] | {"min_score": 0.0}
 MODEL_NAME = loop.scenario_module(loop.SCENARIO).MODEL_NAME
+# A workspace's tracking URI, in the form Microsoft Learn "Configure MLflow for Azure Machine Learning" shows.
+WORKSPACE_URI = (
+    "azureml://westeurope.api.azureml.ms/mlflow/v1.0/subscriptions/0/resourceGroups/rg"
+    "/providers/Microsoft.MachineLearningServices/workspaces/ws"
+)
 
 
 def component_command(step: str, folders: dict[str, Path], values: dict) -> tuple[str, list[str]]:
@@ -71,6 +76,26 @@ def run_job(client: MlflowClient, experiment_id: str, step: str, argv_of, monkey
     while mlflow.active_run():
         mlflow.end_run()
     return run.info.run_id
+
+
+@pytest.mark.parametrize(
+    ("env", "on_azureml"),
+    [
+        ({}, False),
+        ({"MLFLOW_TRACKING_URI": "sqlite:///mlflow.db"}, False),
+        # Set in every Azure ML job (azureml-mlflow: azureml/mlflow/_common/constants.py, RunEnvVars.ID).
+        ({"AZUREML_RUN_ID": "job-1"}, True),
+        ({"MLFLOW_TRACKING_URI": WORKSPACE_URI}, True),
+    ],
+)
+def test_azureml_is_recognised_and_its_champion_is_addressed_by_version(monkeypatch, env, on_azureml):
+    for name in ("MLFLOW_TRACKING_URI", "AZUREML_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert tracking.on_azureml() is on_azureml
+    expected = "models:/m/3" if on_azureml else "models:/m@champion"
+    assert registry.serving_uri("m", "3") == expected
 
 
 @pytest.fixture
