@@ -25,6 +25,7 @@ MODULES: tuple[str, ...] = (
     "cli_calls",
     "workflow_graph",
     "azureml_semantics",
+    "mlflow_azureml",
 )
 
 

@@ -4,6 +4,7 @@ Covers the three outcomes a pipeline meets: first model (promoted, becomes champ
 challenger (rejected, champion kept) and a better one (promoted, the alias moves).
 """
 
+import functools
 import json
 
 import mlflow
@@ -17,7 +18,7 @@ from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 
-from {{ cookiecutter.package_name }}.common import artifacts, evaluate, register, registry
+from {{ cookiecutter.package_name }}.common import artifacts, evaluate, register, registry, tracking
 
 MODEL = "test-model"
 # A coin flip (f1 about 0.5), a constant (f1 about 0.33) and a real model (f1 about 0.9).
@@ -38,15 +39,15 @@ def prepared(tmp_path):
 
 
 def trained(folder, prepared, estimator):
-    """What any scenario's train step leaves behind: model/ and train_info.json, plus a logged model."""
+    """What any scenario's train step leaves behind: model/ and train_info.json, the model uploaded to the run."""
     x, y = artifacts.read_split(prepared, "train")
     estimator = clone(estimator).fit(x, y)
     # Explicit requirements: inferring them would start a slow subprocess per model.
     saving = {"signature": infer_signature(x, estimator.predict(x)), "pip_requirements": ["scikit-learn"]}
     with mlflow.start_run() as run:
-        info = mlflow.sklearn.log_model(estimator, name="model", **saving)
-    mlflow.sklearn.save_model(estimator, folder / artifacts.MODEL_DIR, **saving)
-    artifacts.write_json(folder / artifacts.TRAIN_INFO_FILE, {"run_id": run.info.run_id, "model_uri": info.model_uri})
+        save = functools.partial(mlflow.sklearn.save_model, estimator, **saving)
+        model_uri = tracking.log_model_folder(save, folder / artifacts.MODEL_DIR)
+    artifacts.write_json(folder / artifacts.TRAIN_INFO_FILE, {"run_id": run.info.run_id, "model_uri": model_uri})
     return folder
 
 

@@ -21,7 +21,7 @@ def register(decision_dir: Path, output: Path, alias: str = registry.CHAMPION) -
         kept = decision["champion"]["version"] if decision["champion"] else None
         record = {"registered": False, "model_name": name, "reason": decision["reason"], "champion_version": kept}
         if kept:
-            record["model_uri"] = f"models:/{name}@{alias}"
+            record["model_uri"] = registry.serving_uri(name, kept, alias)
     else:
         metric = decision["metric"]
         tags = {
@@ -35,7 +35,7 @@ def register(decision_dir: Path, output: Path, alias: str = registry.CHAMPION) -
             "model_name": name,
             "version": champion.version,
             "alias": alias,
-            "model_uri": f"models:/{name}@{alias}",
+            "model_uri": registry.serving_uri(name, champion.version, alias),
             "previous_champion_version": previous.version if previous else None,
             "reason": decision["reason"],
         }

@@ -18,7 +18,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import mlflow
-import mlflow.artifacts
 import mlflow.pyfunc
 import torch
 from mlflow.models import ModelSignature
@@ -64,17 +63,23 @@ def pinned_requirements() -> list[str]:
     return [f"{name}=={version(name).split('+')[0]}" for name in REQUIREMENTS]
 
 
-def log_model(model, image_size: int, example: list[str]):
+def save_model_to_run(model, image_size: int, example: list[str], model_dir: Path) -> str:
+    """Save the pyfunc model to ``model_dir`` (the step output) and upload it to the run; return its runs:/ URI.
+
+    Saved and uploaded rather than ``log_model``: Azure ML's MLflow endpoint does not serve the
+    logged-models routes MLflow 3's ``log_model`` calls (see common/tracking.py).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         folder = classifier.save_network(model, image_size, Path(tmp) / classifier.NETWORK_ARTIFACT)
-        return mlflow.pyfunc.log_model(
-            name="model",
+        save = functools.partial(
+            mlflow.pyfunc.save_model,
             python_model=str(classifier.MODEL_CODE),
             artifacts={classifier.NETWORK_ARTIFACT: str(folder)},
             signature=ModelSignature(inputs=Schema([ColSpec("string", "image")]), outputs=Schema([ColSpec("string")])),
             input_example={"image": example},
             pip_requirements=pinned_requirements(),
         )
+        return tracking.log_model_folder(save, model_dir)
 
 
 def train(
@@ -128,12 +133,10 @@ def train(
         final = {f"val_{name}": value for name, value in metrics.items() if f"val_{name}" not in history[-1]}
         mlflow.log_metrics(final, step=params["epochs"])
         mlflow.log_artifact(str(Path(prepared) / artifacts.PREP_REPORT_FILE), artifact_path="data")
-        info = log_model(model.cpu(), image_size, val_set.encoded[:2])
-        # The step output is a copy of the logged model: serialised once, identical by construction.
-        mlflow.artifacts.download_artifacts(artifact_uri=info.model_uri, dst_path=str(model_dir))
+        model_uri = save_model_to_run(model.cpu(), image_size, val_set.encoded[:2], model_dir)
     train_info = {
         "run_id": run.info.run_id,
-        "model_uri": info.model_uri,
+        "model_uri": model_uri,
         "val_metrics": metrics,
         "params": {**params, "pretrained_model": pretrained_model, "image_size": image_size},
         "labels": labels,

@@ -14,13 +14,13 @@ Writes ``model/`` (an MLflow pyfunc model: texts in, labels out) and ``train_inf
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
 from contextlib import nullcontext
 from importlib.metadata import version
 from pathlib import Path
 
 import mlflow
-import mlflow.artifacts
 import mlflow.pyfunc
 import pandas as pd
 import torch
@@ -85,14 +85,16 @@ def make_tokenizer(texts: list[str], params: dict, dist: Distributed):
     return classifier.tokenizer_from_json(shared[0], params["max_length"])
 
 
-def log_model(model, tokenizer, texts: pd.DataFrame, predicted, model_dir: Path):
-    """Log the pyfunc model (code + tokenizer + weights) to the run and copy it to ``model_dir``."""
+def save_model_to_run(model, tokenizer, texts: pd.DataFrame, predicted, model_dir: Path) -> str:
+    """Save the pyfunc model (code + tokenizer + weights) to ``model_dir`` and upload it to the run;
+    return its runs:/ URI. Not ``log_model``: Azure ML's MLflow endpoint does not serve the
+    logged-models routes MLflow 3's ``log_model`` calls (see common/tracking.py)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / ARTIFACT
         model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
-        info = mlflow.pyfunc.log_model(
-            name="model",
+        save = functools.partial(
+            mlflow.pyfunc.save_model,
             python_model=str(PYFUNC_CODE),
             artifacts={ARTIFACT: str(folder)},
             signature=infer_signature(texts, predicted),
@@ -100,9 +102,7 @@ def log_model(model, tokenizer, texts: pd.DataFrame, predicted, model_dir: Path)
             # Listed, not inferred: MLflow would otherwise probe the model's imports in a subprocess.
             pip_requirements=pip_requirements(),
         )
-    # The step output is a copy of the logged model: serialised once, identical by construction.
-    mlflow.artifacts.download_artifacts(artifact_uri=info.model_uri, dst_path=str(model_dir))
-    return info
+        return tracking.log_model_folder(save, model_dir)
 
 
 def train(prepared: Path, output: Path, dist: Distributed, **params) -> dict | None:
@@ -157,10 +157,11 @@ def train(prepared: Path, output: Path, dist: Distributed, **params) -> dict | N
         mlflow.log_metrics({f"val_{k}": v for k, v in metrics.items() if f"val_{k}" not in history[-1]})
         mlflow.log_artifact(str(Path(prepared) / artifacts.PREP_REPORT_FILE), artifact_path="data")
         model.to("cpu")
-        info = log_model(model, tokenizer, x_val[[TEXT_COLUMN]], pd.Series(predicted, name="label"), model_dir)
+        outputs = pd.Series(predicted, name="label")  # the signature's output column
+        model_uri = save_model_to_run(model, tokenizer, x_val[[TEXT_COLUMN]], outputs, model_dir)
     train_info = {
         "run_id": run.info.run_id,
-        "model_uri": info.model_uri,
+        "model_uri": model_uri,
         "val_metrics": metrics,
         "labels": labels,
         "world_size": dist.world_size,

@@ -1,6 +1,6 @@
 """Train step: fit a scikit-learn pipeline on the train split and log everything to MLflow.
 
-Logged: hyperparameters, validation metrics, the model (with signature and input example, so
+Logged: hyperparameters, validation metrics, the model folder (with signature and input example, so
 Azure ML and ``mlflow models serve`` know its input columns), and plots: confusion matrix,
 ROC curve, permutation feature importance. Writes the model and ``train_info.json`` to ``--output``.
 
@@ -10,12 +10,12 @@ ROC curve, permutation feature importance. Writes the model and ``train_info.jso
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
 import warnings
 from pathlib import Path
 
 import mlflow
-import mlflow.artifacts
 import mlflow.sklearn
 import pandas as pd
 from mlflow.models import infer_signature
@@ -102,18 +102,21 @@ def train(prepared: Path, output: Path, threads: int = DEFAULT_THREADS, **params
             # MLflow's hint about integers that cannot hold missing values does not apply.
             warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer", category=UserWarning)
             signature = infer_signature(x_train, pipeline.predict(x_train.head(20)))
-            info = mlflow.sklearn.log_model(
-                pipeline,
-                name="model",
-                signature=signature,
-                input_example=x_train.head(3),
-                # Pinned requirements skip MLflow's slow probing of the model's imports in a subprocess.
-                pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
-                skops_trusted_types=SKOPS_TRUSTED_TYPES,
+            # Saved to the step output, then uploaded to the run: no log_model, whose logged-models
+            # routes Azure ML's MLflow endpoint does not serve (see common/tracking.py).
+            model_uri = tracking.log_model_folder(
+                functools.partial(
+                    mlflow.sklearn.save_model,
+                    pipeline,
+                    signature=signature,
+                    input_example=x_train.head(3),
+                    # Pinned requirements skip MLflow's slow probing of the model's imports in a subprocess.
+                    pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
+                    skops_trusted_types=SKOPS_TRUSTED_TYPES,
+                ),
+                model_dir,
             )
-        # The step output is a copy of the logged model: serialised once, identical by construction.
-        mlflow.artifacts.download_artifacts(artifact_uri=info.model_uri, dst_path=str(model_dir))
-    train_info = {"run_id": run.info.run_id, "model_uri": info.model_uri, "val_metrics": metrics, "params": params}
+    train_info = {"run_id": run.info.run_id, "model_uri": model_uri, "val_metrics": metrics, "params": params}
     artifacts.write_json(Path(output) / artifacts.TRAIN_INFO_FILE, train_info)
     return train_info
 
