@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from validators import Validator
 
 # Modules of this package that define CONTRACTS, in the order they run.
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("bicep_resources",)
 
 
 @dataclass(frozen=True)
