@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from validators import Validator
 
 # Modules of this package that define CONTRACTS, in the order they run.
-MODULES: tuple[str, ...] = ("bicep_resources",)
+MODULES: tuple[str, ...] = ("bicep_resources", "terraform_data_and_azapi")
 
 
 @dataclass(frozen=True)
