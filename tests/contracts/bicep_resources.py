@@ -217,6 +217,19 @@ class FileCheck:
             self.report(line, f"{symbol}: required param {name!r} of {path} is not passed")
 
 
+def arm_body_problems(where: str, body: dict, type_and_version: str) -> list[str] | None:
+    """Problems of a resource body given as plain data (an azapi `body`), or None if the type is not extracted.
+
+    Top-level required properties are not asked for: azapi takes name and location as its own arguments, and
+    azapi_update_resource sends only what changes."""
+    known = {k.lower(): v for k, v in bicep_types()["resources"].items()}
+    if type_and_version.lower() not in known:
+        return None
+    check = FileCheck("", "", {})
+    check.object(where, body, check.types[known[type_and_version.lower()]], 1, complete=False)
+    return [problem.split(": ", 1)[1] for problem in check.problems]
+
+
 def is_literal_object(value) -> bool:
     return isinstance(value, dict) and not is_expression(value)
 

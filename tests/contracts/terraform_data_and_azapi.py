@@ -26,6 +26,7 @@ from lark.exceptions import LarkError
 from tools.iac_model import META_ARGUMENTS, PARSER_KEYS, azurerm_schema, parse_hcl, schema_errors, single
 
 from contracts import Contract
+from contracts.bicep_resources import arm_body_problems
 
 SPEC = Path(__file__).resolve().parents[1] / "data" / "azureml_registry_spec.json"
 REGISTRY_TYPE = "Microsoft.MachineLearningServices/registries"
@@ -125,33 +126,38 @@ def check_terraform(root: Path, files: list[str]) -> list[str]:
                 problems.extend(f"{relative}:{line}: {e}" for e in schema_errors(where, body, spec, META_ARGUMENTS))
             for resource_type, name, body in _blocks(tree, "resource"):
                 declared[("resource", f"{resource_type}.{name}")] = relative
-                if resource_type == "azapi_resource":
-                    problems.extend(azapi_errors(relative, name, body))
+                if resource_type in ("azapi_resource", "azapi_update_resource"):
+                    problems.extend(azapi_errors(relative, resource_type, name, body))
         for relative, text in texts.items():
             problems.extend(reference_errors(relative, text, declared, schema))
     return problems
 
 
-def azapi_errors(relative: str, name: str, body: dict) -> list[str]:
+def azapi_errors(relative: str, kind: str, name: str, body: dict) -> list[str]:
     line = body.get("__start_line__", 1)
     type_and_version = single(body.get("type", [""]))
+    where = f"{kind}.{name}"
     if _is_expression(type_and_version):
-        return [f"{relative}:{line}: azapi_resource.{name}: type is computed, so it cannot be checked offline"]
+        return [f"{relative}:{line}: {where}: type is computed, so it cannot be checked offline"]
     resource_type, _, version = str(type_and_version).partition("@")
-    spec = registry_spec()
-    if resource_type != REGISTRY_TYPE:
-        return [f"{relative}:{line}: azapi_resource.{name}: no extracted REST specification for {resource_type}"]
-    if version not in spec["versions"]:
-        known = sorted(spec["versions"])
-        return [
-            f"{relative}:{line}: azapi_resource.{name}: {type_and_version} is not in tests/data/"
-            f"azureml_registry_spec.json (known: {known}; re-run tests/tools/extract_azureml_registry_spec.py)"
-        ]
     value = single(body.get("body", [{}]))
-    return [
-        f"{relative}:{line}: {error}"
-        for error in body_errors(f"azapi_resource.{name}.body", value, spec["versions"][version])
-    ]
+    if kind == "azapi_resource" and resource_type == REGISTRY_TYPE:
+        spec = registry_spec()
+        if version not in spec["versions"]:
+            known = sorted(spec["versions"])
+            return [
+                f"{relative}:{line}: {where}: {type_and_version} is not in tests/data/azureml_registry_spec.json"
+                f" (known: {known}; re-run tests/tools/extract_azureml_registry_spec.py)"
+            ]
+        return [f"{relative}:{line}: {e}" for e in body_errors(f"{where}.body", value, spec["versions"][version])]
+    # Any other type: the Bicep types of Azure/bicep-types-az, generated from the same REST specifications.
+    problems = arm_body_problems(f"{where}.body", value if isinstance(value, dict) else {}, type_and_version)
+    if problems is None:
+        return [
+            f"{relative}:{line}: {where}: no extracted definition of {type_and_version} (add it to EXTRA_TYPES of "
+            "tests/tools/extract_bicep_types.py, or extract its REST specification)"
+        ]
+    return [f"{relative}:{line}: {problem}" for problem in problems]
 
 
 def reference_errors(relative: str, text: str, declared: dict, schema: dict) -> list[str]:

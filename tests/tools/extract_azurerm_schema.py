@@ -44,6 +44,7 @@ RESOURCE_TYPES = (
     "azurerm_network_security_group",
     "azurerm_subnet_network_security_group_association",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
+    "azurerm_machine_learning_workspace_network_outbound_rule_fqdn",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).

@@ -39,8 +39,10 @@ BAKES = [
     for secure in (False, True)
     for scenario in ("tabular", "cv", "nlp")
 ]
-# Types the template does not declare today but infrastructure changes are likely to add; cheap to carry.
+# Types the Bicep does not declare but the Terraform's azapi resources use, and types infrastructure changes
+# are likely to add; cheap to carry.
 EXTRA_TYPES = (
+    "Microsoft.MachineLearningServices/workspaces@2025-06-01",
     "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31",
     "Microsoft.Resources/resourceGroups@2024-03-01",
     "Microsoft.Authorization/roleAssignments@2022-04-01",
