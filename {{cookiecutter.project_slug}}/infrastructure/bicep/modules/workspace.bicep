@@ -70,7 +70,7 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2025-06-01' = {
 // FQDN rules make Azure ML run a managed Azure Firewall, which is billed. None with AllowInternetOutbound.
 var approvedOutbound = {
 {%- for name, destination in approved_outbound.items() %}
-  '{{ name }}': '{{ destination }}'
+  {{ ("'" ~ name ~ "'") if "-" in name else name }}: '{{ destination }}'
 {%- endfor %}
 }
 
