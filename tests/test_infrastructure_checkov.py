@@ -22,7 +22,7 @@ PUBLIC_EXPOSURE_CHECKS = {
     "CKV_AZURE_243",  # ML workspace private endpoint
     "CKV2_AZURE_32",  # key vault private endpoint
     "CKV2_AZURE_33",  # storage private endpoint
-    "CKV2_AZURE_49",  # ML workspace network isolation
+    "CKV2_AZURE_49",  # ML workspace public network access
     "CKV2_AZURE_50",  # ML workspace storage not public
 }
 # Skipped in both variants, each with its reason in the code (cost, region support, or a checkov limitation).
@@ -33,7 +33,6 @@ ACCEPTED_EVERYWHERE = {
     "CKV_AZURE_166",  # ACR quarantine: stalls Azure ML image builds
     "CKV_AZURE_233",  # ACR zone redundancy: not in every region
     "CKV2_AZURE_1",  # customer-managed keys
-    "CKV2_AZURE_40",  # shared keys: Azure ML default datastores use them
     "CKV_AZURE_110",  # key vault purge protection: a parameter checkov cannot evaluate in Bicep
     "CKV_AZURE_42",  # key vault recoverable: same parameter
 }

@@ -21,6 +21,8 @@ TF_TO_ARM = {
     "azurerm_machine_learning_compute_cluster": "Microsoft.MachineLearningServices/workspaces/computes",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint":
         "Microsoft.MachineLearningServices/workspaces/outboundRules",
+    "azurerm_machine_learning_workspace_network_outbound_rule_fqdn":
+        "Microsoft.MachineLearningServices/workspaces/outboundRules",
     "azurerm_role_assignment": "Microsoft.Authorization/roleAssignments",
     "azurerm_virtual_network": "Microsoft.Network/virtualNetworks",
     "azurerm_subnet": "Microsoft.Network/virtualNetworks/subnets",
@@ -30,7 +32,10 @@ TF_TO_ARM = {
     "azurerm_private_endpoint": "Microsoft.Network/privateEndpoints",
 }  # fmt: skip
 # What one language declares as a resource and the other as a block or property of another resource.
-TF_ONLY = {"azurerm_subnet_network_security_group_association": "Bicep: the subnet's networkSecurityGroup property"}
+TF_ONLY = {
+    "azurerm_subnet_network_security_group_association": "Bicep: the subnet's networkSecurityGroup property",
+    "azapi_update_resource": "Bicep: the workspace's systemDatastoresAuthMode property (azurerm has no argument)",
+}
 ARM_ONLY = {
     "Microsoft.Storage/storageAccounts/blobServices": "Terraform: blob_properties block of azurerm_storage_account",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": "Terraform: private_dns_zone_group block",
@@ -127,6 +132,11 @@ def tf_security(terraform: Path) -> dict:
         "workspace public access": access(workspace["public_network_access_enabled"]),
         "workspace identity": single(workspace["identity"])["type"][0],
         "workspace managed network": "managed_network" in workspace,
+        "workspace datastores auth": {
+            single(r.body["body"])["properties"]["systemDatastoresAuthMode"]
+            for r in tf_resources(terraform)
+            if r.type == "azapi_update_resource" and "machine_learning_workspace" in single(r.body["resource_id"])
+        },
         "compute identity": {single(c["identity"])["type"][0] for c in clusters},
         "compute node public IP": {c["node_public_ip_enabled"] for c in clusters},
         "compute local auth": {c["local_auth_enabled"] for c in clusters},
@@ -163,6 +173,7 @@ def bicep_security(bicep: Path) -> dict:
         "workspace public access": dig(workspace, "properties", "publicNetworkAccess"),
         "workspace identity": dig(workspace, "identity", "type"),
         "workspace managed network": dig(workspace, "properties", "managedNetwork") is not None,
+        "workspace datastores auth": {dig(workspace, "properties", "systemDatastoresAuthMode")},
         "compute identity": {dig(c, "identity", "type") for c in clusters},
         "compute node public IP": {dig(c, "properties", "properties", "enableNodePublicIp") for c in clusters},
         "compute local auth": {not dig(c, "properties", "disableLocalAuth") for c in clusters},
@@ -183,7 +194,9 @@ def test_same_security_settings(pair, request):
     public = [key for key in tf if key.endswith("public access")]
     assert {tf[key] for key in public} == {"Disabled" if secure else "Enabled"}
     assert tf["ACR admin user"] is False and tf["key vault RBAC"] is True and tf["storage min TLS"] == "TLS1_2"
-    assert tf["workspace managed network"] is secure and tf["compute node public IP"] == {not secure}
+    # Both variants: identity-only storage, a managed network and clusters without public IPs (issue 14, item 7).
+    assert tf["storage shared keys"] is False and tf["workspace datastores auth"] == {"identity"}
+    assert tf["workspace managed network"] is True and tf["compute node public IP"] == {False}
     assert tf["compute min nodes"] == {0}
 
 

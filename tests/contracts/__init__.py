@@ -26,6 +26,8 @@ MODULES: tuple[str, ...] = (
     "workflow_graph",
     "azureml_semantics",
     "mlflow_azureml",
+    "bicep_resources",
+    "terraform_data_and_azapi",
 )
 
 

@@ -12,7 +12,9 @@ Refresh after upgrading the provider or using a new resource type:
     python tests/tools/extract_azurerm_schema.py /tmp/azschema/package/.jsii tests/data/azurerm_schema.json
 
 Output: {"provider_version": ..., "resources": {type: {"arguments": {name: {"required": bool}},
-"blocks": {name: {"required": bool, "arguments": ..., "blocks": ...}}}}, "provider": {...}}.
+"blocks": {name: {"required": bool, "arguments": ..., "blocks": ...}}}}, "data_sources": {type: same shape},
+"provider": {...}}; each resource and data source also lists "attributes", the names a reference
+`<type>.<name>.<attribute>` may read (the class's getters: arguments and computed values).
 """
 
 from __future__ import annotations
@@ -42,9 +44,21 @@ RESOURCE_TYPES = (
     "azurerm_network_security_group",
     "azurerm_subnet_network_security_group_association",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
+    "azurerm_machine_learning_workspace_network_outbound_rule_fqdn",
 )
 
-DOC_LINK = re.compile(r"registry\.terraform\.io/providers/hashicorp/azurerm/([\d.]+)/docs/resources/(\w+)(?:#(\w+))?")
+# The data sources the templates read (the identity data of the signed-in principal, an existing resource group).
+DATA_SOURCES = (
+    "azurerm_client_config",
+    "azurerm_resource_group",
+    "azurerm_subscription",
+    "azurerm_role_definition",
+    "azurerm_user_assigned_identity",
+)
+
+DOC_LINK = re.compile(
+    r"registry\.terraform\.io/providers/hashicorp/azurerm/([\d.]+)/docs/(?:resources|data-sources)/(\w+)(?:#(\w+))?"
+)
 
 
 def snake(name: str) -> str:
@@ -84,19 +98,31 @@ def describe(types: dict, fqn: str, prefix: str) -> dict:
     return {"arguments": dict(sorted(arguments.items())), "blocks": dict(sorted(blocks.items()))}
 
 
+def attributes(spec: dict) -> list[str]:
+    """What `<type>.<name>.<attribute>` may read: the class's instance getters (arguments and computed values)."""
+    names = {
+        terraform_name(prop)
+        for prop in spec.get("properties", [])
+        if not prop.get("static") and not prop["name"].endswith("Input")
+    }
+    return sorted(names)
+
+
 def extract(jsii_path: Path) -> dict:
     assembly = json.loads(jsii_path.read_text(encoding="utf-8"))
     types, prefix = assembly["types"], assembly["name"] + "."
-    resources, version = {}, None
+    resources, data_sources, version = {}, {}, None
     for fqn, spec in types.items():
         match = DOC_LINK.search(str(spec.get("docs", {}).get("summary", "")))
         if spec.get("kind") != "class" or not match or match.group(2) == "":
             continue
-        resource = "azurerm_" + match.group(2)
-        if resource in RESOURCE_TYPES and "/docs/resources/" in spec["docs"]["summary"]:
+        name = "azurerm_" + match.group(2)
+        if name in RESOURCE_TYPES and "/docs/resources/" in spec["docs"]["summary"]:
             version = match.group(1)
-            resources[resource] = describe(types, fqn + "Config", prefix)
-    missing = sorted(set(RESOURCE_TYPES) - set(resources))
+            resources[name] = {**describe(types, fqn + "Config", prefix), "attributes": attributes(spec)}
+        elif name in DATA_SOURCES and "/docs/data-sources/" in spec["docs"]["summary"]:
+            data_sources[name] = {**describe(types, fqn + "Config", prefix), "attributes": attributes(spec)}
+    missing = sorted(set(RESOURCE_TYPES) - set(resources)) + sorted(set(DATA_SOURCES) - set(data_sources))
     if missing:
         raise SystemExit(f"not in the assembly: {missing}")
     provider_config = next(f for f in types if f.endswith(".provider.AzurermProviderConfig"))
@@ -105,6 +131,7 @@ def extract(jsii_path: Path) -> dict:
         "provider_version": version,
         "provider": describe(types, provider_config, prefix),
         "resources": dict(sorted(resources.items())),
+        "data_sources": dict(sorted(data_sources.items())),
     }
 
 
@@ -115,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     schema = extract(args.jsii)
     args.output.write_text(json.dumps(schema, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"{len(schema['resources'])} resource types from {schema['source']} -> {args.output}")
+    counts = f"{len(schema['resources'])} resource types, {len(schema['data_sources'])} data sources"
+    print(f"{counts} from {schema['source']} -> {args.output}")
     return 0
 
 

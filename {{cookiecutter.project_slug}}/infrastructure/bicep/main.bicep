@@ -60,14 +60,14 @@ param vnetAddressSpace string
 
 @description('Subnet of vnetAddressSpace for the private endpoints (leave room for Bastion, a jump host or CI runners).')
 param privateEndpointSubnetPrefix string
+{%- endif %}
 
-@description('Outbound isolation of the workspace managed network.')
+@description('Outbound isolation of the workspace managed network: AllowOnlyApprovedOutbound allows only Azure ML\'s own rules and the destinations in modules/workspace.bicep (Azure ML then runs a managed Azure Firewall, billed).')
 @allowed([
   'AllowInternetOutbound'
   'AllowOnlyApprovedOutbound'
 ])
 param managedNetworkIsolationMode string = 'AllowInternetOutbound'
-{%- endif %}
 
 @description('Tags added to every resource.')
 param tags object = {}
@@ -157,9 +157,7 @@ module workspace 'modules/workspace.bicep' = {
     gpuClusterVmSize: gpuClusterVmSize
     gpuClusterMaxNodes: gpuClusterMaxNodes
 {%- endif %}
-{%- if secure %}
     managedNetworkIsolationMode: managedNetworkIsolationMode
-{%- endif %}
     tags: allTags
   }
 }

@@ -1,6 +1,8 @@
-{%- set secure = cookiecutter.secure_workspace -%}
 {%- set kinds = ["cpu", "gpu"] if cookiecutter.ml_scenario in ["cv", "nlp"] else ["cpu"] -%}
-# Clusters scale to zero when idle, so an unused environment costs nothing for compute.
+# Clusters scale to zero when idle, so an unused environment costs nothing for compute. No public IP in either
+# variant: nodes sit in the workspace's managed network (main.tf), which gives them outbound access, and nothing
+# reaches them from the internet (Microsoft Learn, "Secure an Azure Machine Learning training environment with
+# virtual networks": no public IP removes the inbound traffic from the internet).
 {%- for kind in kinds %}
 
 resource "azurerm_machine_learning_compute_cluster" "{{ kind }}" {
@@ -11,7 +13,7 @@ resource "azurerm_machine_learning_compute_cluster" "{{ kind }}" {
   vm_priority                   = "Dedicated"
   local_auth_enabled            = false
   ssh_public_access_enabled     = false
-  node_public_ip_enabled        = {{ "false" if secure else "true" }}
+  node_public_ip_enabled        = false
   tags                          = local.tags
 
   scale_settings {

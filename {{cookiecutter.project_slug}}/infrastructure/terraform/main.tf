@@ -26,7 +26,6 @@ resource "azurerm_application_insights" "main" {
 }
 
 resource "azurerm_storage_account" "main" {
-  #checkov:skip=CKV2_AZURE_40:Azure ML creates its default datastores with the account key; azurerm cannot switch them to identity auth
   #checkov:skip=CKV2_AZURE_1:Microsoft-managed keys; customer-managed keys need a key, an identity and a rotation process of your own
   #checkov:skip=CKV_AZURE_33:No queues are used; enable Azure Monitor diagnostic settings instead of classic queue logging if needed
 {%- if not secure %}
@@ -41,7 +40,7 @@ resource "azurerm_storage_account" "main" {
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
   allow_nested_items_to_be_public = false
-  shared_access_key_enabled       = true # Azure ML's default datastores use the account key
+  shared_access_key_enabled       = false # Entra ID only: see workspace_datastores_auth below
   public_network_access_enabled   = {{ "false" if secure else "true" }}
   tags                            = local.tags
 
@@ -103,10 +102,26 @@ resource "azurerm_container_registry" "main" {
   tags                          = local.tags
 }
 
+# The storage account takes no shared keys, so the workspace's own datastores (workspaceblobstore and
+# friends) must reach it with Entra ID: systemDatastoresAuthMode "identity" (Microsoft Learn, "Disable shared
+# key access for your workspace's storage account",
+# https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage). azurerm has no
+# argument for it, so azapi sets that one property on the workspace azurerm created.
+resource "azapi_update_resource" "workspace_datastores_auth" {
+  type        = "Microsoft.MachineLearningServices/workspaces@2025-06-01"
+  resource_id = azurerm_machine_learning_workspace.main.id
+
+  body = {
+    properties = {
+      systemDatastoresAuthMode = "identity"
+    }
+  }
+}
+
 resource "azurerm_machine_learning_workspace" "main" {
 {%- if not secure %}
   #checkov:skip=CKV_AZURE_144:Public network access is on by choice (secure_workspace=false); sign-in with Entra ID is still required
-  #checkov:skip=CKV2_AZURE_49:No managed network isolation by choice (secure_workspace=false)
+  #checkov:skip=CKV2_AZURE_49:The workspace accepts connections from public networks by choice (secure_workspace=false)
   #checkov:skip=CKV2_AZURE_50:The storage account is reachable from public networks by choice (secure_workspace=false)
 {%- endif %}
   name                          = local.names.workspace
@@ -124,12 +139,13 @@ resource "azurerm_machine_learning_workspace" "main" {
   identity {
     type = "SystemAssigned"
   }
-{%- if secure %}
 
-  # Compute runs in a network Azure ML manages; it reaches storage, key vault and ACR through private endpoints
-  # that Azure ML creates in that network.
+  # Compute runs in a network Azure ML manages (both variants), so clusters need no public IP; it reaches
+  # storage, key vault and ACR through private endpoints that Azure ML creates in that network. Provisioned
+  # with the workspace: azurerm creates a cluster without public IP only once the managed network is active
+  # (hashicorp/terraform-provider-azurerm, machine_learning_compute_cluster_resource.go).
   managed_network {
-    isolation_mode = var.managed_network_isolation_mode
+    isolation_mode                = var.managed_network_isolation_mode
+    provision_on_creation_enabled = true
   }
-{%- endif %}
 }

@@ -130,9 +130,16 @@ variable "private_endpoint_subnet_prefix" {
     error_message = "private_endpoint_subnet_prefix must be a CIDR block such as 10.10.0.0/26."
   }
 }
+{%- endif %}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
 
 variable "managed_network_isolation_mode" {
-  description = "Outbound isolation of the workspace managed network."
+  description = "Outbound isolation of the workspace managed network: AllowOnlyApprovedOutbound allows only Azure ML's own rules and the destinations of outbound_rules.tf (Azure ML then runs a managed Azure Firewall, billed)."
   type        = string
   default     = "AllowInternetOutbound"
 
@@ -140,11 +147,4 @@ variable "managed_network_isolation_mode" {
     condition     = contains(["AllowInternetOutbound", "AllowOnlyApprovedOutbound"], var.managed_network_isolation_mode)
     error_message = "managed_network_isolation_mode must be AllowInternetOutbound or AllowOnlyApprovedOutbound."
   }
-}
-{%- endif %}
-
-variable "tags" {
-  description = "Tags added to every resource."
-  type        = map(string)
-  default     = {}
 }

@@ -15,7 +15,10 @@ param ciPrincipalId = ''
 // The shared Azure ML registry is created by prod (environments/prod.bicepparam).
 param deployMlRegistry = false
 
-param keyVaultPurgeProtection = false
+// On in dev too: a deleted secret or vault stays recoverable (secure baseline). The price: after the
+// resource group is deleted, the vault name stays reserved for its 90-day retention, so re-create the dev
+// environment with another nameSuffix, or recover the vault first (az keyvault recover --name <vault>).
+param keyVaultPurgeProtection = true
 param cpuClusterMaxNodes = 2
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 param gpuClusterMaxNodes = 1
@@ -26,3 +29,7 @@ param gpuClusterMaxNodes = 1
 param vnetAddressSpace = '10.10.0.0/24'
 param privateEndpointSubnetPrefix = '10.10.0.0/26'
 {%- endif %}
+
+// Outbound traffic of the workspace managed network. 'AllowOnlyApprovedOutbound' allows only what Azure ML needs
+// and the package, image and model hosts of modules/workspace.bicep (and runs a billed managed Azure Firewall).
+param managedNetworkIsolationMode = 'AllowInternetOutbound'

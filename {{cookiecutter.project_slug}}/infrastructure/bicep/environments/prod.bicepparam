@@ -27,3 +27,7 @@ param gpuClusterMaxNodes = 2
 param vnetAddressSpace = '10.20.0.0/24'
 param privateEndpointSubnetPrefix = '10.20.0.0/26'
 {%- endif %}
+
+// Outbound traffic of the workspace managed network. 'AllowOnlyApprovedOutbound' allows only what Azure ML needs
+// and the package, image and model hosts of modules/workspace.bicep (and runs a billed managed Azure Firewall).
+param managedNetworkIsolationMode = 'AllowInternetOutbound'

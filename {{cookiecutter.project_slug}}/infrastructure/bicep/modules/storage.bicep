@@ -22,8 +22,8 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
-    // Azure ML's default datastores use the account key.
-    allowSharedKeyAccess: true
+    // Entra ID only: the workspace's datastores use identity access (systemDatastoresAuthMode in workspace.bicep).
+    allowSharedKeyAccess: false
     publicNetworkAccess: '{{ "Disabled" if secure else "Enabled" }}'
     networkAcls: {
       defaultAction: '{{ "Deny" if secure else "Allow" }}'

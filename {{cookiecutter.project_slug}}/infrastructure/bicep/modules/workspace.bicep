@@ -1,6 +1,7 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 {%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
 {%- set kinds = ["cpu", "gpu"] if gpu else ["cpu"] -%}
+{%- from "partials/approved_outbound.j2" import approved_outbound with context -%}
 // Azure ML workspace, its compute clusters and the role assignments of their identities and of CI.
 param location string
 param name string
@@ -15,9 +16,7 @@ param cpuClusterMaxNodes int
 param gpuClusterVmSize string
 param gpuClusterMaxNodes int
 {%- endif %}
-{%- if secure %}
 param managedNetworkIsolationMode string
-{%- endif %}
 param tags object
 
 // Built-in role definition ids (the same for every tenant).
@@ -28,7 +27,7 @@ var roles = {
   azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121'
 }
 
-resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' = {
+resource workspace 'Microsoft.MachineLearningServices/workspaces@2025-06-01' = {
 {%- if secure %}
   // checkov:skip=CKV_AZURE_243:The workspace private endpoint is in network.bicep; this check only reads managed-network outbound rules
 {%- else %}
@@ -54,15 +53,36 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' = {
     publicNetworkAccess: '{{ "Disabled" if secure else "Enabled" }}'
     // Images are built on the CPU cluster: with private networking the workspace cannot build them on shared ACR tasks.
     imageBuildCompute: 'cpu-cluster'
-{%- if secure %}
-    // Compute runs in a network Azure ML manages; it reaches storage, key vault and ACR through private
-    // endpoints that Azure ML creates in that network.
+    // The storage account takes no shared keys: the workspace's own datastores use Entra ID (Microsoft Learn,
+    // "Disable shared key access for your workspace's storage account"; GA in API 2025-06-01).
+    systemDatastoresAuthMode: 'identity'
+    // Compute runs in a network Azure ML manages (both variants), so clusters need no public IP; it reaches
+    // storage, key vault and ACR through private endpoints that Azure ML creates in that network.
     managedNetwork: {
       isolationMode: managedNetworkIsolationMode
     }
-{%- endif %}
   }
 }
+
+// What the managed network may reach when managedNetworkIsolationMode is AllowOnlyApprovedOutbound: Azure ML
+// adds the rules for its own services and the workspace's storage, key vault and ACR itself; these are what
+// environment builds and training need on top (Microsoft Learn, "Workspace managed virtual network isolation").
+// FQDN rules make Azure ML run a managed Azure Firewall, which is billed. None with AllowInternetOutbound.
+var approvedOutbound = {
+{%- for name, destination in approved_outbound.items() %}
+  {{ ("'" ~ name ~ "'") if "-" in name else name }}: '{{ destination }}'
+{%- endfor %}
+}
+
+resource approvedOutboundRules 'Microsoft.MachineLearningServices/workspaces/outboundRules@2024-10-01' = [for rule in items(managedNetworkIsolationMode == 'AllowOnlyApprovedOutbound' ? approvedOutbound : {}): {
+  parent: workspace
+  name: rule.key
+  properties: {
+    type: 'FQDN'
+    category: 'UserDefined'
+    destination: rule.value
+  }
+}]
 
 // Clusters scale to zero when idle, so an unused environment costs nothing for compute.
 {%- for kind in kinds %}
@@ -83,7 +103,8 @@ resource {{ kind }}Cluster 'Microsoft.MachineLearningServices/workspaces/compute
     properties: {
       vmSize: {{ kind }}ClusterVmSize
       vmPriority: 'Dedicated'
-      enableNodePublicIp: {{ "false" if secure else "true" }}
+      // No public IP in either variant: nodes are in the managed network, nothing reaches them from the internet.
+      enableNodePublicIp: false
       remoteLoginPortPublicAccess: 'Disabled'
       scaleSettings: {
         minNodeCount: 0

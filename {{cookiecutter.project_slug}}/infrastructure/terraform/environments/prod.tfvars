@@ -24,3 +24,7 @@ gpu_cluster_max_nodes      = 2
 vnet_address_space             = "10.20.0.0/24"
 private_endpoint_subnet_prefix = "10.20.0.0/26"
 {%- endif %}
+
+# Outbound traffic of the workspace managed network. "AllowOnlyApprovedOutbound" allows only what Azure ML needs
+# and the package, image and model hosts of outbound_rules.tf (and runs a billed managed Azure Firewall).
+managed_network_isolation_mode = "AllowInternetOutbound"
