@@ -75,3 +75,55 @@ def test_parallel_workers_write_the_same_file_as_one_process(folder, model_dir, 
     two = batch_local.score_folder(folder, tmp_path / "two.csv", model_dir, mini_batch_size=1, workers=2)
     assert one == two
     assert (tmp_path / "one.csv").read_text() == (tmp_path / "two.csv").read_text()
+
+
+# Every line boundary str.splitlines() knows besides \n and \r: each split a scored row into several
+# output records, and the summary said "6 predictions, 4 errors" for 6 good rows (issue 14, failure 6).
+SEPARATORS = ["\u2028", "\x85", "\x0c", "\x1e", "\u2029", "\x0b"]
+
+
+def test_ids_holding_line_separators_stay_one_record_each(model_dir, tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    rows = shipped_rows(len(SEPARATORS)).drop(columns=["defaulted"])
+    rows["application_id"] = [f"A{i}{separator}B" for i, separator in enumerate(SEPARATORS)]
+    rows.to_csv(inputs / "ids.csv", index=False)
+    output = tmp_path / "predictions.csv"
+    summary = batch_local.score_folder(inputs, output, model_dir, workers=1)
+    assert summary == {"files": 1, "lines": 6, "predictions": 6, "errors": 0}
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 1 + 6
+    assert [r["id"] for r in read(output)] == [f"A{i}\\u{ord(s):04x}B" for i, s in enumerate(SEPARATORS)]
+
+
+def test_an_id_that_is_a_spreadsheet_formula_is_written_as_text(model_dir, tmp_path):
+    # OWASP "CSV Injection" (https://owasp.org/www-community/attacks/CSV_Injection): cells starting with
+    # = + - @ tab or carriage return run as formulas; a leading ' makes spreadsheets show them as text.
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    rows = shipped_rows(4).drop(columns=["defaulted"])
+    formulas = ['=HYPERLINK("http://example.com/x","click")', "+1+1", "-2+3", "@SUM(A1)"]
+    rows["application_id"] = formulas
+    rows.to_csv(inputs / "f.csv", index=False)
+    batch_local.score_folder(inputs, tmp_path / "p.csv", model_dir, workers=1)
+    assert [r["id"] for r in read(tmp_path / "p.csv")] == ["'" + f for f in formulas]
+
+
+def test_a_header_only_file_is_reported_not_silently_skipped(model_dir, tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    shipped_rows(1).drop(columns=["defaulted"]).iloc[:0].to_csv(inputs / "empty.csv", index=False)
+    summary = batch_local.score_folder(inputs, tmp_path / "p.csv", model_dir, workers=1)
+    assert summary == {"files": 1, "lines": 1, "predictions": 0, "errors": 1}
+    assert "no rows" in read(tmp_path / "p.csv")[0]["error"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-8-sig", "utf-16"])
+def test_files_in_common_encodings_are_scored(model_dir, tmp_path, encoding):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    rows = shipped_rows(3).drop(columns=["defaulted"])
+    rows["application_id"] = ["Zoë", "Ångström", "façade"]
+    (inputs / "x.csv").write_bytes(rows.to_csv(index=False).encode(encoding))
+    summary = batch_local.score_folder(inputs, tmp_path / "p.csv", model_dir, workers=1)
+    assert summary["predictions"] == 3, read(tmp_path / "p.csv")
+    assert [r["id"] for r in read(tmp_path / "p.csv")] == ["Zoë", "Ångström", "façade"]

@@ -11,6 +11,7 @@ spreadsheets show as text. Ids and file names come from the caller, so both rule
 
 from __future__ import annotations
 
+import codecs
 import logging
 from pathlib import Path
 
@@ -58,14 +59,21 @@ def csv_lines(frame: pd.DataFrame) -> list[str]:
 
 
 def read_text(path: Path) -> str:
-    """The text of a batch input file: UTF-8, else Windows-1252/Latin-1 (logged), else a ValueError."""
+    """The text of a batch input file, or a ValueError saying why it is not text.
+
+    UTF-16 when it starts with a UTF-16 byte-order mark (Excel's "Unicode text"), else UTF-8 (with or
+    without a mark), else Windows-1252/Latin-1 (logged). NUL characters mean binary data, not text.
+    """
     data = Path(path).read_bytes()
-    for encoding in ENCODINGS:
+    encodings = ("utf-16",) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ENCODINGS
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding != ENCODINGS[0]:
+        if "\x00" in text:
+            raise ValueError("binary data (NUL bytes), not text")
+        if encoding == ENCODINGS[-1]:
             logger.warning("%s is not UTF-8: read as %s", Path(path).name, encoding)
         return text
-    raise ValueError(f"not text in {' or '.join(ENCODINGS)} (save the file as UTF-8)")
+    raise ValueError(f"not text in {' or '.join(encodings)} (save the file as UTF-8)")
