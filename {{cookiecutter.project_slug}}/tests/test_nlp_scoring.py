@@ -4,12 +4,16 @@
 """
 
 import csv
+import io
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.nlp import scoring
+from {{ cookiecutter.package_name }}.serving.batch_text import FORMULA_STARTS, LINE_BREAKS
 from {{ cookiecutter.package_name }}.serving.errors import BATCH_COLUMNS, RequestError
 
 
@@ -177,3 +181,44 @@ def test_batch_files_in_common_encodings_are_read(tmp_path, encoding):
     path.write_bytes("ticket_id,text\nT1,Le colis n'est pas arrivé (parcel)\n".encode(encoding))
     [line] = scoring.score_file(path, KeywordModel())
     assert line == "tickets.csv,1,T1,shipping,0.9,"
+
+
+# Property-based fuzz of batch files (issue 14, "Also build"): any ids and texts, several encodings,
+# random bytes. Each file gives one safe CSV line per text, or one line for the whole file.
+characters = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+tricky = st.lists(
+    st.sampled_from([*LINE_BREAKS, "=", "+", "-", "@", "\t", '"', ","]) | st.text(characters, max_size=8), max_size=4
+)
+
+
+def _safe(lines: list[str]) -> bool:
+    records = [next(csv.reader(io.StringIO(line, newline=""))) for line in lines]
+    return all(
+        len(line.splitlines()) == 1 and len(record) == len(BATCH_COLUMNS) and not record[2].startswith(FORMULA_STARTS)
+        for line, record in zip(lines, records, strict=True)
+    )
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    rows=st.lists(st.tuples(tricky.map("".join), tricky.map("".join)), max_size=5),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
+def test_fuzzed_csv_files_give_one_safe_line_per_text(tmp_path_factory, rows, encoding):
+    path = tmp_path_factory.mktemp("fuzz") / "tickets.csv"
+    frame = pd.DataFrame(rows, columns=["ticket_id", "text"])
+    path.write_bytes(frame.to_csv(index=False, quoting=csv.QUOTE_ALL).encode(encoding, errors="replace"))
+    lines = scoring.score_file(path, KeywordModel())
+    assert _safe(lines)
+    assert len(lines) == max(len(rows), 1)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, database=None)
+@given(content=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".txt"]))
+def test_fuzzed_bytes_give_safe_lines_and_never_raise(tmp_path_factory, content, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"
+    path.write_bytes(content)
+    lines = scoring.score_file(path, KeywordModel())
+    assert lines and _safe(lines)
