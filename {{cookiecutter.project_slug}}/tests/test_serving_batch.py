@@ -156,7 +156,8 @@ def safe_lines(lines: list[str]) -> bool:
 
 @pytest.fixture(scope="module")
 def model(model_dir):
-    return scoring.load(model_dir)
+    yield scoring.load(model_dir)
+    print(f"\nbatch fuzz: {BATCH_COUNTS}")  # tried / clean / bad, shown with pytest -s
 
 
 @pytest.mark.slow
@@ -189,7 +190,3 @@ def test_fuzzed_bytes_never_raise_and_give_safe_lines(model, tmp_path_factory, c
     BATCH_COUNTS["tried"] += 1
     BATCH_COUNTS["clean" if ok else "bad"] += 1
     assert ok, (content, lines)
-
-
-def test_zz_report_batch_fuzz_counts():
-    print(f"\nbatch fuzz: {BATCH_COUNTS}")
