@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -111,3 +114,48 @@ def test_two_processes_train_one_model_as_azure_ml_pytorch_distribution_would():
     # Validation metrics are reduced over both shards, so both ranks report the same numbers.
     assert results[0]["history"][-1]["val_accuracy"] == results[1]["history"][-1]["val_accuracy"]
     assert results[0]["history"][-1]["val_accuracy"] > 0.85
+
+
+# A rank as Azure ML's PyTorch distribution starts it (torchrun-style): DDP training, then the teardown of
+# the train steps. The exit handler registered first runs last: it reports whether Python went on to
+# its native teardown, where DDP's still-running gloo threads aborted a rank (issue 14, failure 9).
+RANK_SCRIPT = """
+import atexit, sys
+atexit.register(lambda: print("native teardown reached", flush=True))
+sys.path[:0] = {paths!r}
+import torch
+from test_common_torch_training import TinyClassifier, separable_data
+from {package}.common import torch_training
+
+torch.set_num_threads(1)
+dist = torch_training.setup_distributed()
+try:
+    data = separable_data(64)
+    torch_training.fit(TinyClassifier(), torch_training.loader(data, 16, dist, shuffle=True),
+                       torch_training.loader(data, 32, dist, shuffle=False), dist=dist, epochs=1, learning_rate=0.1)
+    if {fail!r}:
+        raise RuntimeError("failing on purpose")
+finally:
+    torch_training.teardown_distributed(dist)
+print("rank", dist.rank, "done", flush=True)
+"""
+
+
+def _run_ranks(tmp_path, fail: bool) -> subprocess.CompletedProcess:
+    script = tmp_path / "rank.py"
+    paths = [os.path.dirname(__file__), *sys.path]
+    script.write_text(RANK_SCRIPT.format(paths=paths, package="{{ cookiecutter.package_name }}", fail=fail))
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", str(script)]
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+
+
+@pytest.mark.slow
+def test_distributed_ranks_leave_before_the_native_teardown_with_their_exit_code(tmp_path):
+    finished = _run_ranks(tmp_path, fail=False)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert finished.stdout.count("done") == 2
+    assert "native teardown reached" not in finished.stdout
+    failed = _run_ranks(tmp_path, fail=True)
+    assert failed.returncode != 0  # an error still fails the job
+    assert "failing on purpose" in failed.stderr

@@ -3,11 +3,17 @@
 ``test_nlp_train.py`` scores with a real model; here a stand-in model keeps the tests fast.
 """
 
+import csv
+import io
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.nlp import scoring
+from {{ cookiecutter.package_name }}.serving.batch_text import FORMULA_STARTS, LINE_BREAKS
 from {{ cookiecutter.package_name }}.serving.errors import BATCH_COLUMNS, RequestError
 
 
@@ -111,7 +117,8 @@ def test_batch_txt_numbers_texts_by_line_and_skips_blank_lines(tmp_path):
     ("name", "content", "words"),
     [
         ("export.csv", b"id,message\n1,hello\n", "no 'text' column (columns: id, message)"),
-        ("tickets.txt", b"\xff\xfe broken \xff", "file not scored"),
+        ("tickets.txt", b"\x81\x8d broken \x90", "not text in utf-8-sig or cp1252"),  # bytes no text encoding has
+        ("tickets.csv", b"text\nab\x00\x00\x01c\n", "binary data"),
         ("scan.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
     ],
 )
@@ -139,3 +146,79 @@ def test_profile_describes_valid_texts_and_counts_the_rest():
     assert reference.attrs["rejected"] == 3  # the empty and the too long texts of the shipped rows
     assert list(current.columns) == [*scoring.PROFILE_COLUMNS, "prediction"]
     assert current["characters"].median() > 2 * reference["characters"].median()
+
+
+def test_batch_ids_with_line_separators_or_formulas_stay_one_inert_record_each(tmp_path):
+    # U+2028, U+0085, \x0c and \x1e split output records before (issue 14, failure 6); a leading = + - @
+    # runs as a spreadsheet formula (OWASP, "CSV Injection": https://owasp.org/www-community/attacks/CSV_Injection).
+    ids = ["a\u2028b", "c\x85d", "e\x0cf", "g\x1eh", '=HYPERLINK("http://example.com")', "@cmd"]
+    path = tmp_path / "tickets.csv"
+    pd.DataFrame({"ticket_id": ids, "text": ["My parcel is late"] * len(ids)}).to_csv(path, index=False)
+    lines = scoring.score_file(path, KeywordModel())
+    assert len(lines) == len(ids)
+    assert all(len(line.splitlines()) == 1 and line.endswith(",") for line in lines)
+    written = [row[2] for row in csv.reader(lines)]
+    assert written == ["a\\u2028b", "c\\u0085d", "e\\u000cf", "g\\u001eh", "'" + ids[4], "'@cmd"]
+
+
+def test_a_text_with_a_unicode_line_separator_is_one_text_of_a_txt_file(tmp_path):
+    path = tmp_path / "tickets.txt"
+    path.write_text("My parcel\u2028is late\nRefund\x0cme\n", encoding="utf-8")
+    assert [line.split(",")[1] for line in scoring.score_file(path, KeywordModel())] == ["1", "2"]
+
+
+@pytest.mark.parametrize(("name", "content"), [("empty.csv", "ticket_id,text\n"), ("empty.txt", "\n\n")])
+def test_a_file_without_texts_is_one_line_saying_so(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    [line] = scoring.score_file(path, KeywordModel())
+    assert "holds no texts" in line
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
+def test_batch_files_in_common_encodings_are_read(tmp_path, encoding):
+    path = tmp_path / "tickets.csv"
+    path.write_bytes("ticket_id,text\nT1,Le colis n'est pas arrivé (parcel)\n".encode(encoding))
+    [line] = scoring.score_file(path, KeywordModel())
+    assert line == "tickets.csv,1,T1,shipping,0.9,"
+
+
+# Property-based fuzz of batch files (issue 14, "Also build"): any ids and texts, several encodings,
+# random bytes. Each file gives one safe CSV line per text, or one line for the whole file.
+characters = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+tricky = st.lists(
+    st.sampled_from([*LINE_BREAKS, "=", "+", "-", "@", "\t", '"', ","]) | st.text(characters, max_size=8), max_size=4
+)
+
+
+def _safe(lines: list[str]) -> bool:
+    records = [next(csv.reader(io.StringIO(line, newline=""))) for line in lines]
+    return all(
+        len(line.splitlines()) == 1 and len(record) == len(BATCH_COLUMNS) and not record[2].startswith(FORMULA_STARTS)
+        for line, record in zip(lines, records, strict=True)
+    )
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    rows=st.lists(st.tuples(tricky.map("".join), tricky.map("".join)), max_size=5),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]),
+)
+def test_fuzzed_csv_files_give_one_safe_line_per_text(tmp_path_factory, rows, encoding):
+    path = tmp_path_factory.mktemp("fuzz") / "tickets.csv"
+    frame = pd.DataFrame(rows, columns=["ticket_id", "text"])
+    path.write_bytes(frame.to_csv(index=False, quoting=csv.QUOTE_ALL).encode(encoding, errors="replace"))
+    lines = scoring.score_file(path, KeywordModel())
+    assert _safe(lines)
+    assert len(lines) == max(len(rows), 1)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None, database=None)
+@given(content=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".txt"]))
+def test_fuzzed_bytes_give_safe_lines_and_never_raise(tmp_path_factory, content, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"
+    path.write_bytes(content)
+    lines = scoring.score_file(path, KeywordModel())
+    assert lines and _safe(lines)

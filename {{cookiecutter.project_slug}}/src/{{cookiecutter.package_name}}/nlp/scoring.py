@@ -13,12 +13,15 @@ of the data to see it change.
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
+from ..serving.batch_text import csv_lines, read_text
 from ..serving.errors import RequestError, column_items, file_error_line
 from .texts import MAX_CHARACTERS, TEXT_COLUMN, text_problem
 
@@ -108,16 +111,17 @@ def collected(inputs: pd.DataFrame) -> pd.DataFrame:
 def read_texts(path: Path) -> pd.DataFrame:
     """Columns ``row`` (from 1, as an editor shows it), ``id`` and ``text`` of one batch file.
 
-    Raises ValueError for a file it cannot use (unknown type, no ``text`` column, not UTF-8).
+    Raises ValueError for a file it cannot use (unknown type, no ``text`` column, neither UTF-8 nor Windows-1252).
     """
     suffix = path.suffix.lower()
     if suffix == ".txt":
         # One text per line; blank lines separate nothing and are not texts. Row = line number.
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Lines as an editor numbers them: \n, \r\n or \r end a line; U+2028 and the like are text.
+        lines = re.split(r"\r\n|\r|\n", read_text(path))
         numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
         return pd.DataFrame(numbered or None, columns=["row", TEXT_COLUMN]).assign(id="")[["row", "id", TEXT_COLUMN]]
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
         if TEXT_COLUMN not in frame.columns:
             raise ValueError(f"no {TEXT_COLUMN!r} column (columns: {', '.join(map(str, frame.columns))})")
         ids = next((frame[c] for c in ID_COLUMNS if c in frame.columns), pd.Series("", index=frame.index))
@@ -142,9 +146,10 @@ def score_file(path: Path, model) -> list[str]:
         out.loc[~valid, "error"] = [f"{TEXT_COLUMN}: {problem[1]}" for problem in problems[~valid]]
     except Exception as error:  # unreadable file or failed model: report it, keep the mini-batch's other files
         return [file_error_line(path.name, error)]
+    if out.empty:
+        return [file_error_line(path.name, "the file holds no texts")]  # a line, so that no input goes unaccounted
     out.insert(0, "source_file", path.name)
-    # One vectorised CSV write instead of a writer call per text: batch inputs run to millions of rows.
-    return out.to_csv(header=False, index=False, lineterminator="\n", na_rep="").splitlines()
+    return csv_lines(out)
 
 
 def profile(path: Path, model=None) -> pd.DataFrame:

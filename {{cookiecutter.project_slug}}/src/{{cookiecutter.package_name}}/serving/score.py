@@ -18,7 +18,7 @@ from azureml_inference_server_http.api.aml_response import AMLResponse
 from threadpoolctl import threadpool_limits
 
 from {{ cookiecutter.package_name }}.serving.collection import DataCollection, correlation_id
-from {{ cookiecutter.package_name }}.serving.errors import RequestError, parse_json
+from {{ cookiecutter.package_name }}.serving.errors import RequestError, check_content_type, parse_json
 from {{ cookiecutter.package_name }}.serving.model import find_model_dir
 from {{ cookiecutter.package_name }}.serving.scenario import scoring
 
@@ -42,6 +42,9 @@ def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:
     request_id = correlation_id(request_headers)
     headers = {CORRELATION_HEADER: request_id}
     try:
+        # The server hands run() the body as text and the request's headers as a dict
+        # (azureml_inference_server_http/server/user_script.py, invoke_run): the media type is checked here.
+        check_content_type(request_headers)
         inputs = scoring.inputs_from_request(parse_json(raw_data))
     except RequestError as error:
         logger.info("request %s rejected (%d): %s", request_id, error.status, error.message)

@@ -12,16 +12,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+# One synchronous worker (the server's default) let one client that sends half a body hold every other
+# request until it gave up. Threads let a worker read and answer requests side by side; two workers keep
+# serving if one is busy or restarting. The server passes WORKER_COUNT and WORKER_TIMEOUT to gunicorn as
+# -w and --timeout (azureml_inference_server_http/amlserver_linux.py, 1.5); gunicorn takes the settings the
+# server does not set from GUNICORN_CMD_ARGS (gunicorn/config.py, Config.get_cmd_args_from_env), and runs
+# its gthread worker when threads > 1 (gunicorn docs, "threads" setting).
+WORKERS = 2
+THREADS = 4
+# Seconds a worker may go silent (a stuck model load) before gunicorn restarts it; the server's default is 300.
+WORKER_TIMEOUT = 60
 SCORE_SCRIPT = Path(__file__).with_name("score.py")
 SRC_DIR = Path(__file__).resolve().parents[1].parent
 MODULE = "{{ cookiecutter.package_name }}.serving.server"
@@ -67,14 +80,17 @@ class LocalServer:
         model_dir: Path,
         entry_script: Path = SCORE_SCRIPT,
         port: int | None = None,
-        workers: int = 1,
+        workers: int = WORKERS,
         log_path: Path | None = None,
+        threads: int = THREADS,
+        timeout: int = WORKER_TIMEOUT,
     ):
         self.model_dir, self.entry_script, self.log_path = Path(model_dir), Path(entry_script), log_path
         self.port = port or free_port()
-        self.workers = workers
+        self.workers, self.threads, self.timeout = workers, threads, timeout
         self.process: subprocess.Popen | None = None
         self.log = None
+        self.run_dir: Path | None = None
 
     @property
     def url(self) -> str:
@@ -87,11 +103,27 @@ class LocalServer:
             *("--port", str(self.port), "--worker_count", str(self.workers)),
         ]
 
+    def gunicorn_environment(self) -> dict[str, str]:
+        """Workers, threads, timeout and a control socket of this server's own (in a fresh temp folder).
+
+        gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl (or $XDG_RUNTIME_DIR/gunicorn.ctl),
+        one path for every server the user runs (gunicorn/config.py, ControlSocket, 25.1+).
+        """
+        if self.run_dir is None:
+            self.run_dir = Path(tempfile.mkdtemp(prefix="scoring-server-"))
+        settings = ["--threads", str(self.threads), "--control-socket", str(self.run_dir / "gunicorn.ctl")]
+        return {
+            "WORKER_COUNT": str(self.workers),
+            "WORKER_TIMEOUT": str(self.timeout),
+            "GUNICORN_CMD_ARGS": shlex.join(settings),
+        }
+
     def start(self, timeout: float = 60, log_path: Path | None = None) -> str:
         """Start the server and wait until it answers; its output goes to ``log_path`` (else this console)."""
         log_path = log_path or self.log_path
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC_DIR), os.environ.get("PYTHONPATH")]))}
         env.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        env.update(self.gunicorn_environment())
         self.log = open(log_path, "w", encoding="utf-8") if log_path else None  # noqa: SIM115
         # A new session makes the server the leader of its own process group, so stopping it
         # reaches its gunicorn workers too, and nothing else.
@@ -130,6 +162,9 @@ class LocalServer:
         if self.log is not None:
             self.log.close()
         self.log = None
+        if self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.run_dir = None
 
     def __enter__(self) -> str:
         try:

@@ -7,19 +7,20 @@ file against the data contract, calling the model, and describing inputs for mon
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import mlflow.sklearn
 import numpy as np
 import pandas as pd
 
+from ..serving.batch_text import csv_lines, read_text
 from ..serving.checks import check
 from ..serving.errors import file_error_line
 from ..serving.payload import rejected_problems, rows_from_body
 from .contract import load_contract, validate
 
 BATCH_SUFFIXES = (".csv", ".parquet")
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
 BATCH_SAMPLE = "data/batch-sample"
 DRIFT_SAMPLE = "data/drift-sample.csv"
 
@@ -46,6 +47,13 @@ def collected(features: pd.DataFrame) -> pd.DataFrame:
     return features
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(read_text(path)))
+
+
+READERS = {".csv": _read_csv, ".parquet": pd.read_parquet}
+
+
 def read(path: Path) -> pd.DataFrame:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -62,6 +70,8 @@ def score_file(path: Path, model) -> list[str]:
         checked = check(frame, contract)
     except Exception as error:  # unreadable, corrupt or lacking columns: report it, keep the other files
         return [file_error_line(name, error)]
+    if frame.empty:
+        return [file_error_line(name, "the file holds no rows")]  # a line, so that no input goes unaccounted
     # Row numbers count data rows from 1, as a spreadsheet shows them below the header.
     ids = frame[contract.id_column].to_numpy() if contract.id_column in frame.columns else ""
     # Typed columns with missing values (bad rows) print as empty fields and keep pandas' fast CSV path.
@@ -89,8 +99,7 @@ def score_file(path: Path, model) -> list[str]:
             "error": error,
         }
     )
-    # One vectorised CSV write instead of a writer call per row: batch inputs run to millions of rows.
-    return out.to_csv(header=False, index=False, lineterminator="\n", na_rep="").splitlines()
+    return csv_lines(out)
 
 
 # The drift report compares every feature of the contract.
