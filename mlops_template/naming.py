@@ -66,7 +66,7 @@ RULES: dict[str, NameRule] = {
         "2-64 letters, digits, '_', '.', '-', starting with a letter or digit",
         "vnet-{prefix}-{env}",
     ),
-    # Terraform's remote state lives outside the environment's resource group (bootstrap_state.sh).
+    # Terraform's remote state lives outside the environment's resource group (ci/bootstrap.py creates it).
     "state_resource_group": NameRule(
         r"^[-\w.()]*[-\w()]$",
         1,

@@ -1,8 +1,11 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 {%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
-// One environment of the project: az deployment sub create --location <region> --template-file main.bicep
+// One environment of the project, deployed into its resource group:
+//   az deployment group create --resource-group rg-<prefix>-<env> --template-file main.bicep
 //   --parameters environments/<env>.bicepparam   (see docs/infrastructure.md)
-targetScope = 'subscription'
+// The resource group is created once by ci/bootstrap.py (an administrator), not by CI: the CI identity is
+// Contributor on this group only and cannot create or delete resource groups.
+targetScope = 'resourceGroup'
 
 @description('Prefix of every resource name (2-8 lowercase letters and digits).')
 @minLength(2)
@@ -74,7 +77,7 @@ param tags object = {}
 
 // Resource names, in the formats of the template's naming rules (the same names are in config/<env>.yml).
 var names = {
-  resourceGroup: 'rg-${resourcePrefix}-${environmentName}'
+  resourceGroup: 'rg-${resourcePrefix}-${environmentName}' // the group ci/iac.sh deploys into (config/<env>.yml)
   workspace: 'mlw-${resourcePrefix}-${environmentName}'
   storageAccount: 'st${resourcePrefix}${environmentName}${nameSuffix}'
   keyVault: 'kv-${resourcePrefix}-${environmentName}-${nameSuffix}'
@@ -92,14 +95,7 @@ var allTags = union(tags, {
   managed_by: 'bicep'
 })
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: names.resourceGroup
-  location: location
-  tags: allTags
-}
-
 module monitoring 'modules/monitoring.bicep' = {
-  scope: rg
   name: 'monitoring'
   params: {
     location: location
@@ -110,7 +106,6 @@ module monitoring 'modules/monitoring.bicep' = {
 }
 
 module storage 'modules/storage.bicep' = {
-  scope: rg
   name: 'storage'
   params: {
     location: location
@@ -120,7 +115,6 @@ module storage 'modules/storage.bicep' = {
 }
 
 module keyVault 'modules/key_vault.bicep' = {
-  scope: rg
   name: 'key-vault'
   params: {
     location: location
@@ -131,7 +125,6 @@ module keyVault 'modules/key_vault.bicep' = {
 }
 
 module containerRegistry 'modules/container_registry.bicep' = {
-  scope: rg
   name: 'container-registry'
   params: {
     location: location
@@ -141,7 +134,6 @@ module containerRegistry 'modules/container_registry.bicep' = {
 }
 
 module workspace 'modules/workspace.bicep' = {
-  scope: rg
   name: 'workspace'
   params: {
     location: location
@@ -166,7 +158,6 @@ module workspace 'modules/workspace.bicep' = {
 
 // The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
 module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
-  scope: rg
   name: 'ml-registry'
   params: {
     location: location
@@ -179,7 +170,6 @@ module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
 {%- if secure %}
 
 module network 'modules/network.bicep' = {
-  scope: rg
   name: 'network'
   params: {
     location: location
@@ -197,7 +187,7 @@ module network 'modules/network.bicep' = {
 }
 {%- endif %}
 
-output resourceGroup string = rg.name
+output resourceGroup string = resourceGroup().name
 output workspace string = names.workspace
 output workspacePrincipalId string = workspace.outputs.principalId
 output mlRegistry string = names.mlRegistry

@@ -4,8 +4,8 @@
 
 resource "azurerm_virtual_network" "main" {
   name                = local.names.virtual_network
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
   address_space       = [var.vnet_address_space]
   tags                = local.tags
 }
@@ -13,7 +13,7 @@ resource "azurerm_virtual_network" "main" {
 # Part of the address space; the rest is free for a Bastion subnet, a jump host or CI runners.
 resource "azurerm_subnet" "private_endpoints" {
   name                              = "snet-private-endpoints"
-  resource_group_name               = azurerm_resource_group.main.name
+  resource_group_name               = data.azurerm_resource_group.main.name
   virtual_network_name              = azurerm_virtual_network.main.name
   address_prefixes                  = [var.private_endpoint_subnet_prefix]
   private_endpoint_network_policies = "Enabled"
@@ -22,8 +22,8 @@ resource "azurerm_subnet" "private_endpoints" {
 
 resource "azurerm_network_security_group" "private_endpoints" {
   name                = "nsg-${local.names.virtual_network}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
   tags                = local.tags
 }
 
@@ -77,14 +77,14 @@ locals {
 resource "azurerm_private_dns_zone" "main" {
   for_each            = local.private_dns_zones
   name                = each.key
-  resource_group_name = azurerm_resource_group.main.name
+  resource_group_name = data.azurerm_resource_group.main.name
   tags                = local.tags
 }
 
 resource "azurerm_private_dns_zone_virtual_network_link" "main" {
   for_each              = local.private_dns_zones
   name                  = "link-${local.names.virtual_network}"
-  resource_group_name   = azurerm_resource_group.main.name
+  resource_group_name   = data.azurerm_resource_group.main.name
   private_dns_zone_name = azurerm_private_dns_zone.main[each.key].name
   virtual_network_id    = azurerm_virtual_network.main.id
   tags                  = local.tags
@@ -93,8 +93,8 @@ resource "azurerm_private_dns_zone_virtual_network_link" "main" {
 resource "azurerm_private_endpoint" "main" {
   for_each            = local.private_endpoints
   name                = "pe-${local.names.virtual_network}-${each.key}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
   subnet_id           = azurerm_subnet.private_endpoints.id
   tags                = local.tags
 

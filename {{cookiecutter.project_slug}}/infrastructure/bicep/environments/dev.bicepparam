@@ -1,4 +1,4 @@
-// dev environment: az deployment sub create --location {{ cookiecutter.azure_location }} --template-file main.bicep
+// dev environment: az deployment group create --resource-group rg-{{ cookiecutter.resource_prefix }}-dev --template-file main.bicep
 //   --parameters environments/dev.bicepparam   (see docs/infrastructure.md)
 // Resource names are derived from these values in main.bicep and match config/dev.yml.
 using '../main.bicep'
@@ -8,8 +8,8 @@ param environmentName = 'dev'
 param nameSuffix = '{{ cookiecutter.name_suffix }}'
 param location = '{{ cookiecutter.azure_location }}'
 
-// Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
-// Empty: no role assignments for CI.
+// Object id (principal id) of the dev CI managed identity. python ci/bootstrap.py --environment dev writes it;
+// empty: no role assignments for CI.
 param ciPrincipalId = ''
 
 // The shared Azure ML registry is created by prod (environments/prod.bicepparam).

@@ -5,8 +5,8 @@ environment     = "dev"
 name_suffix     = "{{ cookiecutter.name_suffix }}"
 location        = "{{ cookiecutter.azure_location }}"
 
-# Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
-# Empty: no role assignments for CI.
+# Object id (principal id) of the dev CI managed identity. python ci/bootstrap.py --environment dev writes it;
+# empty: no role assignments for CI.
 ci_principal_id = ""
 
 # The shared Azure ML registry is created by prod (environments/prod.tfvars).
