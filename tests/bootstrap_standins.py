@@ -37,6 +37,10 @@ IDENTIFYING = {
     ("storage", "container-rm"): ("--name", "--storage-account", "--resource-group"),
     ("pipelines",): ("--name",),
     ("role", "assignment"): ("--assignee", "--role", "--scope"),
+    ("network", "vnet"): ("--name", "--resource-group"),
+    ("network", "vnet", "subnet"): ("--name", "--vnet-name", "--resource-group"),
+    ("network", "private-dns", "zone"): ("--name", "--resource-group"),
+    ("network", "private-dns", "link", "vnet"): ("--name", "--zone-name", "--resource-group"),
 }
 CHANGING_VERBS = {"create", "update", "delete", "set", "PUT", "POST", "PATCH", "DELETE"}
 

@@ -321,3 +321,38 @@ def test_azure_devops_terraform_uses_the_refreshing_service_connection_token(bak
     assert "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID=" in script and "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID=" in script
     step = (root / ".azuredevops" / "templates" / "steps" / "azure-cli.yml").read_text(encoding="utf-8")
     assert "SYSTEM_ACCESSTOKEN: $(System.AccessToken)" in step
+
+
+def test_secure_bootstrap_builds_one_hub_network_for_both_environments(baked, tmp_path):
+    answers = {"secure_workspace": True}
+    sandbox = Sandbox(baked(**answers), tmp_path)
+    for env in ("dev", "prod"):
+        result, _ = sandbox.run("--environment", env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    calls = sandbox.calls()
+    created = [c for c in calls if c[:2] == ["az", "network"] and "create" in c]
+    assert [flags(c)["--name"] for c in created if c[2] == "vnet" and c[3] == "create"] == ["vnet-mymlopsp-hub"]
+    zones = {flags(c)["--name"] for c in created if c[2:4] == ["private-dns", "zone"]}
+    assert "privatelink.api.azureml.ms" in zones and len(zones) == 6
+    # Each environment's identity may join the hub, nothing more: an RG-scoped custom role without write actions.
+    joins = [a for a in role_assignments(calls) if a["--role"].startswith("Private endpoint joiner")]
+    assert len(joins) == 2 and {a["--scope"].rsplit("/", 1)[1] for a in joins} == {"rg-mymlopsp-network"}
+    (definition,) = [
+        json.loads(flags(c)["--role-definition"]) for c in calls if c[:4] == ["az", "role", "definition", "create"]
+    ]
+    assert all(a.endswith(("/read", "/join/action")) for a in definition["Actions"])
+    _, again = sandbox.run("--environment", "dev")
+    assert [c for c in again if is_change(c)] == []
+
+
+@pytest.mark.parametrize("iac", ["terraform", "bicep"])
+def test_private_endpoints_of_both_environments_go_to_the_bootstrapped_hub(baked, iac):
+    # Defect: each environment had its own privatelink.api.azureml.ms zone linked only to its own VNet, so no
+    # runner could resolve both the dev workspace and the prod registry (promotion needs both).
+    folder = baked(infrastructure=iac, secure_workspace=True) / "infrastructure" / iac
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.suffix in {".tf", ".bicep"})
+    assert "vnet-${var.resource_prefix}-hub" in text or "vnet-${resourcePrefix}-hub" in text
+    assert 'azurerm_private_dns_zone" "main" {' not in text.replace('data "azurerm_private_dns_zone"', "")
+    assert 'resource "azurerm_virtual_network"' not in text
+    assert "'Microsoft.Network/privateDnsZones@" not in text.replace("existing", "") or iac == "terraform"
+    assert "Microsoft.Network/virtualNetworks@2024-05-01' = {" not in text

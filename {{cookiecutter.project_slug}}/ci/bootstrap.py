@@ -66,6 +66,23 @@ TASK_CHECK = "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7"
 EXCLUSIVE_LOCK_CHECK = "2ef31ad6-baa0-403a-8b45-2cbc9b4e5563"
 BRANCH_CONTROL_TASK = "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b"
 PIPELINES = ("pr", "infra", "ml", "promote", "drift")
+{%- if cookiecutter.secure_workspace %}
+# Private networking: ONE hub network for both environments. Their private endpoints register in one set of
+# privatelink.* zones linked to the hub, so a runner in snet-ci-runners resolves and reaches the dev workspace,
+# the prod workspace and the shared registry (promotion needs dev's workspace and prod's registry at once).
+NETWORK_GROUP = f"rg-{PREFIX}-network"
+HUB_NETWORK = f"vnet-{PREFIX}-hub"
+HUB_ADDRESS_SPACE = "10.10.0.0/24"  # must not overlap a network you peer with the hub (VPN, ExpressRoute)
+HUB_SUBNETS = {"snet-private-endpoints": "10.10.0.0/26", "snet-ci-runners": "10.10.0.64/26"}
+PRIVATE_DNS_ZONES = (
+    "privatelink.api.azureml.ms",
+    "privatelink.notebooks.azure.net",
+    "privatelink.blob.core.windows.net",
+    "privatelink.file.core.windows.net",
+    "privatelink.vaultcore.azure.net",
+    "privatelink.azurecr.io",
+)
+{%- endif %}
 
 
 class BootstrapError(RuntimeError):
@@ -216,6 +233,58 @@ class Bootstrap:
             self.run.change(["az", "role", "definition", "create", "--role-definition", json.dumps(definition),
                              "--output", "json"], f"role definition {name}")  # fmt: skip
         return name
+
+{%- if cookiecutter.secure_workspace %}
+
+    def hub_network(self) -> str:
+        """The hub network and its DNS zones; the role that lets an environment add private endpoints to it."""
+        self.resource_group(NETWORK_GROUP, "network")
+        where = ["--resource-group", NETWORK_GROUP]
+        if self.run.read(["az", "network", "vnet", "show", "--name", HUB_NETWORK, *where, "--output", "json"]) is None:
+            self.run.change(["az", "network", "vnet", "create", "--name", HUB_NETWORK, *where, "--location", LOCATION,
+                             "--address-prefixes", HUB_ADDRESS_SPACE, "--output", "json"],
+                            f"network {HUB_NETWORK}")  # fmt: skip
+        for subnet, prefix in HUB_SUBNETS.items():
+            names = ["--name", subnet, "--vnet-name", HUB_NETWORK, *where]
+            if self.run.read(["az", "network", "vnet", "subnet", "show", *names, "--output", "json"]) is None:
+                self.run.change(["az", "network", "vnet", "subnet", "create", *names, "--address-prefixes", prefix,
+                                 "--output", "json"], f"subnet {subnet}")  # fmt: skip
+        for zone in PRIVATE_DNS_ZONES:
+            if self.run.read(["az", "network", "private-dns", "zone", "show", "--name", zone, *where,
+                              "--output", "json"]) is None:  # fmt: skip
+                self.run.change(["az", "network", "private-dns", "zone", "create", "--name", zone, *where,
+                                 "--output", "json"], f"DNS zone {zone}")  # fmt: skip
+            link = ["--name", f"link-{HUB_NETWORK}", "--zone-name", zone, *where]
+            found = self.run.read(["az", "network", "private-dns", "link", "vnet", "show", *link, "--output", "json"])
+            if found is None:
+                self.run.change(["az", "network", "private-dns", "link", "vnet", "create", *link,
+                                 "--virtual-network", HUB_NETWORK, "--registration-enabled", "false",
+                                 "--output", "json"], f"DNS link of {zone}")  # fmt: skip
+        # Creating a private endpoint in a subnet needs subnets/join/action; registering its records through a DNS
+        # zone group needs privateDnsZones/join/action (Microsoft Learn, "Azure RBAC permissions for Azure Private
+        # Link"). Nothing else in the hub: CI cannot change the network or the zones.
+        name = f"Private endpoint joiner ({PREFIX})"
+        listing = self.run.read(["az", "role", "definition", "list", "--name", name, "--custom-role-only", "true",
+                                 "--output", "json"])  # fmt: skip
+        if not listing:
+            definition = {
+                "Name": name,
+                "Description": "Add private endpoints to the hub subnet and register them in the hub's DNS zones.",
+                "Actions": [
+                    "Microsoft.Network/virtualNetworks/read",
+                    "Microsoft.Network/virtualNetworks/subnets/read",
+                    "Microsoft.Network/virtualNetworks/subnets/join/action",
+                    "Microsoft.Network/privateDnsZones/read",
+                    "Microsoft.Network/privateDnsZones/join/action",
+                ],
+                "NotActions": [],
+                "DataActions": [],
+                "AssignableScopes": [self.scope(NETWORK_GROUP)],
+            }
+            self.run.change(["az", "role", "definition", "create", "--role-definition", json.dumps(definition),
+                             "--output", "json"], f"role definition {name}")  # fmt: skip
+        return name
+{%- endif %}
 
     def state_storage(self) -> str:
         group = backend_value(self.env, "resource_group_name")
@@ -490,6 +559,11 @@ class Bootstrap:
         self.role(plan["principalId"], "Storage Blob Data Reader", state)
         {%- else %}
         self.role(plan["principalId"], self.whatif_role(), scope)
+        {%- endif %}
+        {%- if cookiecutter.secure_workspace %}
+        joiner = self.hub_network()
+        self.role(ci["principalId"], joiner, self.scope(NETWORK_GROUP))
+        self.role(plan["principalId"], "Reader", self.scope(NETWORK_GROUP))
         {%- endif %}
         dev_principal = ci["principalId"] if self.env == "dev" else None
         if self.env == "prod":

@@ -58,12 +58,6 @@ param gpuClusterMaxNodes int = 1
 {%- endif %}
 {%- if secure %}
 
-@description('Address space of the VNet holding the private endpoints (must not overlap the network you peer it with).')
-param vnetAddressSpace string
-
-@description('Subnet of vnetAddressSpace for the private endpoints (leave room for Bastion, a jump host or CI runners).')
-param privateEndpointSubnetPrefix string
-
 @description('Outbound isolation of the workspace managed network.')
 @allowed([
   'AllowInternetOutbound'
@@ -86,7 +80,9 @@ var names = {
   logAnalytics: 'log-${resourcePrefix}-${environmentName}'
   applicationInsights: 'appi-${resourcePrefix}-${environmentName}'
 {%- if secure %}
-  virtualNetwork: 'vnet-${resourcePrefix}-${environmentName}'
+  // The hub network shared by dev and prod (created by ci/bootstrap.py, see modules/network.bicep).
+  networkResourceGroup: 'rg-${resourcePrefix}-network'
+  hubNetwork: 'vnet-${resourcePrefix}-hub'
 {%- endif %}
 }
 
@@ -173,9 +169,9 @@ module network 'modules/network.bicep' = {
   name: 'network'
   params: {
     location: location
-    name: names.virtualNetwork
-    addressSpace: vnetAddressSpace
-    subnetPrefix: privateEndpointSubnetPrefix
+    endpointPrefix: 'pe-${resourcePrefix}-${environmentName}'
+    networkResourceGroup: names.networkResourceGroup
+    hubNetworkName: names.hubNetwork
     workspaceName: names.workspace
     workspaceId: workspace.outputs.id
     storageAccountId: storage.outputs.id

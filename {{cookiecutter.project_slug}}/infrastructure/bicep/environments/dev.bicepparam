@@ -20,9 +20,3 @@ param cpuClusterMaxNodes = 2
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 param gpuClusterMaxNodes = 1
 {%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-// The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-param vnetAddressSpace = '10.10.0.0/24'
-param privateEndpointSubnetPrefix = '10.10.0.0/26'
-{%- endif %}

@@ -22,9 +22,3 @@ param cpuClusterMaxNodes = 4
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 param gpuClusterMaxNodes = 2
 {%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-// The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-param vnetAddressSpace = '10.20.0.0/24'
-param privateEndpointSubnetPrefix = '10.20.0.0/26'
-{%- endif %}

@@ -17,9 +17,3 @@ cpu_cluster_max_nodes      = 2
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 gpu_cluster_max_nodes      = 1
 {%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-# The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-vnet_address_space             = "10.10.0.0/24"
-private_endpoint_subnet_prefix = "10.10.0.0/26"
-{%- endif %}

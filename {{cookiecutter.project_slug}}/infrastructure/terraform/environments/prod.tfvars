@@ -19,9 +19,3 @@ cpu_cluster_max_nodes      = 4
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 gpu_cluster_max_nodes      = 2
 {%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-# The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-vnet_address_space             = "10.20.0.0/24"
-private_endpoint_subnet_prefix = "10.20.0.0/26"
-{%- endif %}
