@@ -31,6 +31,7 @@ ORGANIZATION, PROJECT = "https://dev.azure.com/acme", "demo"
 # Which flags identify a thing, per az command group (a show and its create name it the same way).
 IDENTIFYING = {
     ("group",): ("--name",),
+    ("provider",): ("--namespace",),
     ("identity",): ("--name", "--resource-group"),
     ("identity", "federated-credential"): ("--name", "--identity-name", "--resource-group"),
     ("storage", "account"): ("--name", "--resource-group"),
@@ -42,7 +43,7 @@ IDENTIFYING = {
     ("network", "private-dns", "zone"): ("--name", "--resource-group"),
     ("network", "private-dns", "link", "vnet"): ("--name", "--zone-name", "--resource-group"),
 }
-CHANGING_VERBS = {"create", "update", "delete", "set", "PUT", "POST", "PATCH", "DELETE"}
+CHANGING_VERBS = {"create", "update", "delete", "set", "register", "PUT", "POST", "PATCH", "DELETE"}
 
 
 def guid(seed: str) -> str:
@@ -123,6 +124,8 @@ class Standin:
             store.pop(key, None)
             return {}
         thing = {"name": options.get("--name"), **{k.lstrip("-"): v for k, v in options.items()}}
+        if noun == ("provider",):
+            thing["registrationState"] = "Registered"
         if noun == ("identity",):
             name = options["--name"]
             thing.update(clientId=guid("client/" + name), principalId=guid("principal/" + name))

@@ -95,6 +95,8 @@ def test_provider_uses_oidc_and_azurerm_4(terraform_dir):
     providers = tf_blocks(terraform_dir, "provider")
     assert single(providers["azurerm"]["use_oidc"]) is True
     assert single(providers["azapi"]["use_oidc"]) is True
+    # CI holds no subscription-scope right, so azurerm must not register resource providers (the bootstrap does).
+    assert single(providers["azurerm"]["resource_provider_registrations"]) == "none"
     terraform = single(parse_hcl(terraform_dir / "versions.tf")["terraform"])
     required = single(terraform["required_providers"])
     assert single(required["azurerm"])["version"].startswith("~> 4.")

@@ -66,6 +66,19 @@ TASK_CHECK = "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7"
 EXCLUSIVE_LOCK_CHECK = "2ef31ad6-baa0-403a-8b45-2cbc9b4e5563"
 BRANCH_CONTROL_TASK = "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b"
 PIPELINES = ("pr", "infra", "ml", "promote", "drift")
+# Resource providers the infrastructure uses. Registering is a subscription-scope action CI may not take.
+PROVIDERS = (
+    "Microsoft.MachineLearningServices",
+    "Microsoft.ContainerRegistry",
+    "Microsoft.KeyVault",
+    "Microsoft.Storage",
+    "Microsoft.Insights",
+    "Microsoft.OperationalInsights",
+    "Microsoft.ManagedIdentity",
+{%- if cookiecutter.secure_workspace %}
+    "Microsoft.Network",
+{%- endif %}
+)
 {%- if cookiecutter.secure_workspace %}
 # Private networking: ONE hub network for both environments. Their private endpoints register in one set of
 # privatelink.* zones linked to the hub, so a runner in snet-ci-runners resolves and reaches the dev workspace,
@@ -542,6 +555,11 @@ class Bootstrap:
         account = self.account()
         self.subscription, self.tenant = account["id"], account["tenantId"]
         self.subscription_name = account.get("name", "")
+        for namespace in PROVIDERS:
+            found = self.run.read(["az", "provider", "show", "--namespace", namespace, "--output", "json"]) or {}
+            if found.get("registrationState") != "Registered":
+                self.run.change(["az", "provider", "register", "--namespace", namespace, "--wait"],
+                                f"resource provider {namespace}")  # fmt: skip
         self.resource_group(CI_GROUP, "ci-identities")
         self.resource_group(self.group, self.env)
         ci = self.identity(f"id-{PREFIX}-{self.env}-ci")
