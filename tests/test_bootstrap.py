@@ -254,7 +254,7 @@ def test_legacy_subject_switch_updates_the_credentials(baked, tmp_path):
 SUBSCRIPTION_SCOPE = re.compile(r"""--scope\s+["']?/subscriptions/[^/\s"']+["']?(\s|$)""")
 
 
-@pytest.mark.parametrize("answers", PLATFORMS)
+@pytest.mark.parametrize("answers", [*PLATFORMS, pytest.param({"secure_workspace": True}, id="secure")])
 def test_no_generated_file_or_readme_command_grants_at_subscription_scope(baked, answers):
     project: Path = baked(**answers)
     problems = []

@@ -210,6 +210,9 @@ def test_readme_explains_how_to_connect_to_azure(baked, answers):
     assert "python ci/bootstrap.py --environment dev" in section and "--dry-run" in section
     assert "--destroy" in section and "git init -b main" in section
     assert "az ad app" not in section and "/subscriptions/$SUBSCRIPTION_ID" not in section
+    # Roles come from the bootstrap and the infrastructure code only: a README assignment of AzureML Registry User
+    # on top of the code's made the next deployment fail with RoleAssignmentExists.
+    assert "az role assignment create" not in section
     if answers["ci_platform"] == "github_actions":
         # GitHub's immutable OIDC subject (changelog 2026-04-23; Microsoft Learn "Migrate GitHub Actions federated
         # credentials to immutable subjects"); the name-only form fails azure/login for new repositories.
