@@ -20,6 +20,7 @@ from bootstrap_standins import (
     platform_args,
     recorded_calls,
 )
+from tools.iac_model import bicep_resources, tf_resources
 
 from mlops_template import options
 
@@ -348,11 +349,25 @@ def test_secure_bootstrap_builds_one_hub_network_for_both_environments(baked, tm
 @pytest.mark.parametrize("iac", ["terraform", "bicep"])
 def test_private_endpoints_of_both_environments_go_to_the_bootstrapped_hub(baked, iac):
     # Defect: each environment had its own privatelink.api.azureml.ms zone linked only to its own VNet, so no
-    # runner could resolve both the dev workspace and the prod registry (promotion needs both).
+    # runner could resolve both the dev workspace and the prod registry (promotion needs both). Now the code adds
+    # endpoints to the hub the bootstrap made and creates no network or DNS zone of its own.
     folder = baked(infrastructure=iac, secure_workspace=True) / "infrastructure" / iac
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.suffix in {".tf", ".bicep"})
-    assert "vnet-${var.resource_prefix}-hub" in text or "vnet-${resourcePrefix}-hub" in text
-    assert 'azurerm_private_dns_zone" "main" {' not in text.replace('data "azurerm_private_dns_zone"', "")
-    assert 'resource "azurerm_virtual_network"' not in text
-    assert "'Microsoft.Network/privateDnsZones@" not in text.replace("existing", "") or iac == "terraform"
-    assert "Microsoft.Network/virtualNetworks@2024-05-01' = {" not in text
+    network_types = {
+        "Microsoft.Network/virtualNetworks",
+        "Microsoft.Network/virtualNetworks/subnets",
+        "Microsoft.Network/privateDnsZones",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    }
+    if iac == "terraform":
+        created = {r.type for r in tf_resources(folder)}
+        assert "azurerm_private_endpoint" in created
+        assert not created & {"azurerm_virtual_network", "azurerm_subnet", "azurerm_private_dns_zone"}
+        network = (folder / "network.tf").read_text(encoding="utf-8")
+        assert 'data "azurerm_subnet"' in network and 'data "azurerm_private_dns_zone"' in network
+        assert 'hub_network            = "vnet-${var.resource_prefix}-hub"' in (folder / "locals.tf").read_text()
+    else:
+        resources = bicep_resources(folder)
+        assert "Microsoft.Network/privateEndpoints" in {r.type for r in resources if not r.existing}
+        assert not {r.type for r in resources if not r.existing} & network_types
+        assert {r.type for r in resources if r.existing} >= {"Microsoft.Network/virtualNetworks"}
+        assert "hubNetwork: 'vnet-${resourcePrefix}-hub'" in (folder / "main.bicep").read_text(encoding="utf-8")
