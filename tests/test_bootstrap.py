@@ -371,3 +371,13 @@ def test_private_endpoints_of_both_environments_go_to_the_bootstrapped_hub(baked
         assert not {r.type for r in resources if not r.existing} & network_types
         assert {r.type for r in resources if r.existing} >= {"Microsoft.Network/virtualNetworks"}
         assert "hubNetwork: 'vnet-${resourcePrefix}-hub'" in (folder / "main.bicep").read_text(encoding="utf-8")
+
+
+def test_destroy_deletes_only_the_environment_resource_group(baked, tmp_path):
+    sandbox = Sandbox(baked(), tmp_path)
+    result, calls = sandbox.run("--environment", "dev", "--destroy", "--dry-run")
+    assert result.returncode == 0 and calls == []
+    assert "would run: az group delete --name rg-mymlopsp-dev --yes" in result.stdout
+    result, calls = sandbox.run("--environment", "dev", "--destroy")
+    assert result.returncode == 0, result.stderr
+    assert calls == [["az", "group", "delete", "--name", "rg-mymlopsp-dev", "--yes"]]

@@ -1,5 +1,6 @@
 {%- set tf = cookiecutter.infrastructure == "terraform" -%}
 {%- set gh = cookiecutter.ci_platform == "github_actions" -%}
+{%- set names = azure_names(cookiecutter, "dev") -%}
 """Connect one environment to Azure, once, as an administrator: ``python ci/bootstrap.py --environment dev``.
 
 Creates (or finds) the resource groups, the CI identities and their federated credentials, the role
@@ -41,7 +42,7 @@ CI_PLATFORM = "{{ cookiecutter.ci_platform }}"
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("dev", "prod")
 
-CI_GROUP = f"rg-{PREFIX}-ci"
+CI_GROUP = "{{ names.ci_resource_group }}"
 PLAN_IDENTITY = f"id-{PREFIX}-plan"
 AUDIENCE = "api://AzureADTokenExchange"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -83,8 +84,8 @@ PROVIDERS = (
 # Private networking: ONE hub network for both environments. Their private endpoints register in one set of
 # privatelink.* zones linked to the hub, so a runner in snet-ci-runners resolves and reaches the dev workspace,
 # the prod workspace and the shared registry (promotion needs dev's workspace and prod's registry at once).
-NETWORK_GROUP = f"rg-{PREFIX}-network"
-HUB_NETWORK = f"vnet-{PREFIX}-hub"
+NETWORK_GROUP = "{{ names.network_resource_group }}"
+HUB_NETWORK = "{{ names.virtual_network }}"
 HUB_ADDRESS_SPACE = "10.10.0.0/24"  # must not overlap a network you peer with the hub (VPN, ExpressRoute)
 HUB_SUBNETS = {"snet-private-endpoints": "10.10.0.0/26", "snet-ci-runners": "10.10.0.64/26"}
 PRIVATE_DNS_ZONES = (
