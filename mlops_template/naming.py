@@ -64,9 +64,31 @@ RULES: dict[str, NameRule] = {
         2,
         64,
         "2-64 letters, digits, '_', '.', '-', starting with a letter or digit",
-        "vnet-{prefix}-{env}",
+        "vnet-{prefix}-hub",  # one hub shared by dev and prod (secure_workspace; ci/bootstrap.py creates it)
     ),
-    # Terraform's remote state lives outside the environment's resource group (bootstrap_state.sh).
+    # Created by ci/bootstrap.py, outside the environments' groups: the CI identities and the hub network.
+    "ci_resource_group": NameRule(
+        r"^[-\w.()]*[-\w()]$",
+        1,
+        90,
+        "1-90 letters, digits, '-', '_', '.', '()'; not ending in '.'",
+        "rg-{prefix}-ci",
+    ),
+    "network_resource_group": NameRule(
+        r"^[-\w.()]*[-\w()]$",
+        1,
+        90,
+        "1-90 letters, digits, '-', '_', '.', '()'; not ending in '.'",
+        "rg-{prefix}-network",
+    ),
+    "managed_identity": NameRule(
+        r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
+        3,
+        128,
+        "3-128 letters, digits, '-' and '_', starting with a letter or digit",
+        "id-{prefix}-{env}-ci",
+    ),
+    # Terraform's remote state lives outside the environment's resource group (ci/bootstrap.py creates it).
     "state_resource_group": NameRule(
         r"^[-\w.()]*[-\w()]$",
         1,

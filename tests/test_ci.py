@@ -206,15 +206,22 @@ def test_azureml_yaml_validation_script_passes_on_the_bake_and_fails_on_a_typo(b
 def test_readme_explains_how_to_connect_to_azure(baked, answers):
     readme = (baked(**answers) / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Connect to Azure", 1)[1].split("\n## ", 1)[0]
-    assert "az ad app federated-credential create" in section
-    assert "az role assignment create" in section
+    # One bootstrap command per environment instead of manual app registrations and subscription-wide roles.
+    assert "python ci/bootstrap.py --environment dev" in section and "--dry-run" in section
+    assert "--destroy" in section and "git init -b main" in section
+    assert "az ad app" not in section and "/subscriptions/$SUBSCRIPTION_ID" not in section
+    # Roles come from the bootstrap and the infrastructure code only: a README assignment of AzureML Registry User
+    # on top of the code's made the next deployment fail with RoleAssignmentExists.
+    assert "az role assignment create" not in section
     if answers["ci_platform"] == "github_actions":
-        assert "repo:$REPO:environment:$ENV" in section
-        assert "gh variable set AZURE_CLIENT_ID --env prod" in section
+        # GitHub's immutable OIDC subject (changelog 2026-04-23; Microsoft Learn "Migrate GitHub Actions federated
+        # credentials to immutable subjects"); the name-only form fails azure/login for new repositories.
+        assert "repo:OWNER@OWNER_ID/REPO@REPO_ID:environment:dev" in section
+        assert "repo:$REPO:environment:$ENV" not in section
+        assert "gh repo create" in section
         assert "`.github/workflows/`" in readme
     else:
-        assert '"scheme": "WorkloadIdentityFederation"' in section
-        assert "8C6F20A7-A545-4486-9777-F762FAFE0D4D" in section  # the approval check
+        assert "az repos create" in section and "azure-plan" in section
         assert "`.azuredevops/pipelines/`" in readme
     assert ("self-hosted" in section) == answers.get("secure_workspace", False)
 

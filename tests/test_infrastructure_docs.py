@@ -13,10 +13,12 @@ def test_infrastructure_guide(baked, tool, secure):
     guide = (project / "docs" / "infrastructure.md").read_text(encoding="utf-8")
     assert "{{" not in guide and "{%" not in guide
     if tool == "terraform":
-        assert "./bootstrap_state.sh" in guide and "-backend-config=" in guide and "terraform plan -var-file=" in guide
-        assert "az deployment sub create" not in guide
+        assert "ci/bootstrap.py" in guide and "-backend-config=" in guide and "terraform plan -var-file=" in guide
+        assert "az deployment group create" not in guide
     else:
-        assert "az deployment sub what-if" in guide and "az deployment sub create" in guide and ".bicepparam" in guide
+        assert "az deployment group what-if" in guide and "az deployment group create" in guide
+        assert ".bicepparam" in guide
+        assert "az deployment sub" not in guide
         assert "terraform init" not in guide
     assert ("## Private networking" in guide) is secure
     if secure:

@@ -1,8 +1,11 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 {%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
-// One environment of the project: az deployment sub create --location <region> --template-file main.bicep
+// One environment of the project, deployed into its resource group:
+//   az deployment group create --resource-group rg-<prefix>-<env> --template-file main.bicep
 //   --parameters environments/<env>.bicepparam   (see docs/infrastructure.md)
-targetScope = 'subscription'
+// The resource group is created once by ci/bootstrap.py (an administrator), not by CI: the CI identity is
+// Contributor on this group only and cannot create or delete resource groups.
+targetScope = 'resourceGroup'
 
 @description('Prefix of every resource name (2-8 lowercase letters and digits).')
 @minLength(2)
@@ -53,14 +56,6 @@ param gpuClusterVmSize string = 'Standard_NC4as_T4_v3'
 @maxValue(20)
 param gpuClusterMaxNodes int = 1
 {%- endif %}
-{%- if secure %}
-
-@description('Address space of the VNet holding the private endpoints (must not overlap the network you peer it with).')
-param vnetAddressSpace string
-
-@description('Subnet of vnetAddressSpace for the private endpoints (leave room for Bastion, a jump host or CI runners).')
-param privateEndpointSubnetPrefix string
-{%- endif %}
 
 @description('Outbound isolation of the workspace managed network: AllowOnlyApprovedOutbound allows only Azure ML\'s own rules and the destinations in modules/workspace.bicep (Azure ML then runs a managed Azure Firewall, billed).')
 @allowed([
@@ -74,7 +69,7 @@ param tags object = {}
 
 // Resource names, in the formats of the template's naming rules (the same names are in config/<env>.yml).
 var names = {
-  resourceGroup: 'rg-${resourcePrefix}-${environmentName}'
+  resourceGroup: 'rg-${resourcePrefix}-${environmentName}' // the group ci/iac.sh deploys into (config/<env>.yml)
   workspace: 'mlw-${resourcePrefix}-${environmentName}'
   storageAccount: 'st${resourcePrefix}${environmentName}${nameSuffix}'
   keyVault: 'kv-${resourcePrefix}-${environmentName}-${nameSuffix}'
@@ -83,7 +78,9 @@ var names = {
   logAnalytics: 'log-${resourcePrefix}-${environmentName}'
   applicationInsights: 'appi-${resourcePrefix}-${environmentName}'
 {%- if secure %}
-  virtualNetwork: 'vnet-${resourcePrefix}-${environmentName}'
+  // The hub network shared by dev and prod (created by ci/bootstrap.py, see modules/network.bicep).
+  networkResourceGroup: 'rg-${resourcePrefix}-network'
+  hubNetwork: 'vnet-${resourcePrefix}-hub'
 {%- endif %}
 }
 
@@ -92,14 +89,7 @@ var allTags = union(tags, {
   managed_by: 'bicep'
 })
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: names.resourceGroup
-  location: location
-  tags: allTags
-}
-
 module monitoring 'modules/monitoring.bicep' = {
-  scope: rg
   name: 'monitoring'
   params: {
     location: location
@@ -110,7 +100,6 @@ module monitoring 'modules/monitoring.bicep' = {
 }
 
 module storage 'modules/storage.bicep' = {
-  scope: rg
   name: 'storage'
   params: {
     location: location
@@ -120,7 +109,6 @@ module storage 'modules/storage.bicep' = {
 }
 
 module keyVault 'modules/key_vault.bicep' = {
-  scope: rg
   name: 'key-vault'
   params: {
     location: location
@@ -131,7 +119,6 @@ module keyVault 'modules/key_vault.bicep' = {
 }
 
 module containerRegistry 'modules/container_registry.bicep' = {
-  scope: rg
   name: 'container-registry'
   params: {
     location: location
@@ -141,7 +128,6 @@ module containerRegistry 'modules/container_registry.bicep' = {
 }
 
 module workspace 'modules/workspace.bicep' = {
-  scope: rg
   name: 'workspace'
   params: {
     location: location
@@ -164,7 +150,6 @@ module workspace 'modules/workspace.bicep' = {
 
 // The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
 module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
-  scope: rg
   name: 'ml-registry'
   params: {
     location: location
@@ -177,13 +162,12 @@ module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
 {%- if secure %}
 
 module network 'modules/network.bicep' = {
-  scope: rg
   name: 'network'
   params: {
     location: location
-    name: names.virtualNetwork
-    addressSpace: vnetAddressSpace
-    subnetPrefix: privateEndpointSubnetPrefix
+    endpointPrefix: 'pe-${resourcePrefix}-${environmentName}'
+    networkResourceGroup: names.networkResourceGroup
+    hubNetworkName: names.hubNetwork
     workspaceName: names.workspace
     workspaceId: workspace.outputs.id
     storageAccountId: storage.outputs.id
@@ -195,7 +179,7 @@ module network 'modules/network.bicep' = {
 }
 {%- endif %}
 
-output resourceGroup string = rg.name
+output resourceGroup string = resourceGroup().name
 output workspace string = names.workspace
 output workspacePrincipalId string = workspace.outputs.principalId
 output mlRegistry string = names.mlRegistry

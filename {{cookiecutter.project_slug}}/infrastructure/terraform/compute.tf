@@ -7,7 +7,7 @@
 
 resource "azurerm_machine_learning_compute_cluster" "{{ kind }}" {
   name                          = "{{ kind }}-cluster"
-  location                      = azurerm_resource_group.main.location
+  location                      = data.azurerm_resource_group.main.location
   machine_learning_workspace_id = azurerm_machine_learning_workspace.main.id
   vm_size                       = var.{{ kind }}_cluster_vm_size
   vm_priority                   = "Dedicated"

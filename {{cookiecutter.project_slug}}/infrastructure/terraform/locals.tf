@@ -10,7 +10,9 @@ locals {
     log_analytics        = "log-${var.resource_prefix}-${var.environment}"
     application_insights = "appi-${var.resource_prefix}-${var.environment}"
 {%- if cookiecutter.secure_workspace %}
-    virtual_network      = "vnet-${var.resource_prefix}-${var.environment}"
+    # The hub network shared by dev and prod (created by ci/bootstrap.py, see network.tf).
+    network_resource_group = "rg-${var.resource_prefix}-network"
+    hub_network            = "vnet-${var.resource_prefix}-hub"
 {%- endif %}
   }
 

@@ -1,16 +1,16 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 data "azurerm_client_config" "current" {}
 
-resource "azurerm_resource_group" "main" {
-  name     = local.names.resource_group
-  location = var.location
-  tags     = local.tags
+# The resource group is created once by ci/bootstrap.py (an administrator), not by CI: the CI identity is
+# Contributor on this group only and cannot create or delete resource groups.
+data "azurerm_resource_group" "main" {
+  name = local.names.resource_group
 }
 
 resource "azurerm_log_analytics_workspace" "main" {
   name                = local.names.log_analytics
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
   sku                 = "PerGB2018"
   retention_in_days   = 30
   tags                = local.tags
@@ -18,8 +18,8 @@ resource "azurerm_log_analytics_workspace" "main" {
 
 resource "azurerm_application_insights" "main" {
   name                = local.names.application_insights
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
   workspace_id        = azurerm_log_analytics_workspace.main.id
   application_type    = "web"
   tags                = local.tags
@@ -33,8 +33,8 @@ resource "azurerm_storage_account" "main" {
   #checkov:skip=CKV2_AZURE_33:No private endpoint by choice (secure_workspace=false)
 {%- endif %}
   name                            = local.names.storage_account
-  location                        = azurerm_resource_group.main.location
-  resource_group_name             = azurerm_resource_group.main.name
+  location                        = data.azurerm_resource_group.main.location
+  resource_group_name             = data.azurerm_resource_group.main.name
   account_tier                    = "Standard"
   account_replication_type        = "GRS"
   min_tls_version                 = "TLS1_2"
@@ -67,8 +67,8 @@ resource "azurerm_key_vault" "main" {
   #checkov:skip=CKV2_AZURE_32:No private endpoint by choice (secure_workspace=false)
 {%- endif %}
   name                          = local.names.key_vault
-  location                      = azurerm_resource_group.main.location
-  resource_group_name           = azurerm_resource_group.main.name
+  location                      = data.azurerm_resource_group.main.location
+  resource_group_name           = data.azurerm_resource_group.main.name
   tenant_id                     = data.azurerm_client_config.current.tenant_id
   sku_name                      = "standard"
   rbac_authorization_enabled    = true
@@ -92,8 +92,8 @@ resource "azurerm_container_registry" "main" {
   #checkov:skip=CKV_AZURE_139:Public network access is on by choice (secure_workspace=false); pulls need Entra ID (admin user off)
 {%- endif %}
   name                          = local.names.container_registry
-  location                      = azurerm_resource_group.main.location
-  resource_group_name           = azurerm_resource_group.main.name
+  location                      = data.azurerm_resource_group.main.location
+  resource_group_name           = data.azurerm_resource_group.main.name
   sku                           = "Premium"
   admin_enabled                 = false
   public_network_access_enabled = {{ "false" if secure else "true" }}
@@ -125,8 +125,8 @@ resource "azurerm_machine_learning_workspace" "main" {
   #checkov:skip=CKV2_AZURE_50:The storage account is reachable from public networks by choice (secure_workspace=false)
 {%- endif %}
   name                          = local.names.workspace
-  location                      = azurerm_resource_group.main.location
-  resource_group_name           = azurerm_resource_group.main.name
+  location                      = data.azurerm_resource_group.main.location
+  resource_group_name           = data.azurerm_resource_group.main.name
   application_insights_id       = azurerm_application_insights.main.id
   key_vault_id                  = azurerm_key_vault.main.id
   storage_account_id            = azurerm_storage_account.main.id

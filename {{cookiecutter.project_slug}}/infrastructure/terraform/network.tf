@@ -1,35 +1,15 @@
 # Private access (secure_workspace). Compute reaches storage, key vault and ACR through the workspace's managed
-# network (see main.tf). People and CI reach the workspace, storage, key vault and registries through the private
-# endpoints below, from this VNet or a network peered with it (VPN gateway, ExpressRoute or Bastion + jump host).
+# network (see main.tf). People and CI reach the workspaces, storage, key vaults and the shared registry through
+# private endpoints in ONE hub network shared by dev and prod, created once by ci/bootstrap.py
+# (rg-<prefix>-network: vnet-<prefix>-hub, its subnets and one set of privatelink.* DNS zones linked to it).
+# One set of zones holds the records of both environments, so a runner in the hub (snet-ci-runners) resolves
+# and reaches everything a CI stage touches: promotion needs the dev workspace AND the prod registry.
+# This environment's identity may only join the hub's subnet and DNS zones (a role the bootstrap grants).
 
-resource "azurerm_virtual_network" "main" {
-  name                = local.names.virtual_network
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  address_space       = [var.vnet_address_space]
-  tags                = local.tags
-}
-
-# Part of the address space; the rest is free for a Bastion subnet, a jump host or CI runners.
-resource "azurerm_subnet" "private_endpoints" {
-  name                              = "snet-private-endpoints"
-  resource_group_name               = azurerm_resource_group.main.name
-  virtual_network_name              = azurerm_virtual_network.main.name
-  address_prefixes                  = [var.private_endpoint_subnet_prefix]
-  private_endpoint_network_policies = "Enabled"
-  default_outbound_access_enabled   = false
-}
-
-resource "azurerm_network_security_group" "private_endpoints" {
-  name                = "nsg-${local.names.virtual_network}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  tags                = local.tags
-}
-
-resource "azurerm_subnet_network_security_group_association" "private_endpoints" {
-  subnet_id                 = azurerm_subnet.private_endpoints.id
-  network_security_group_id = azurerm_network_security_group.private_endpoints.id
+data "azurerm_subnet" "private_endpoints" {
+  name                 = "snet-private-endpoints"
+  virtual_network_name = local.names.hub_network
+  resource_group_name  = local.names.network_resource_group
 }
 
 locals {
@@ -74,28 +54,18 @@ locals {
   private_dns_zones = toset(flatten([for endpoint in local.private_endpoints : endpoint.dns_zones]))
 }
 
-resource "azurerm_private_dns_zone" "main" {
+data "azurerm_private_dns_zone" "main" {
   for_each            = local.private_dns_zones
   name                = each.key
-  resource_group_name = azurerm_resource_group.main.name
-  tags                = local.tags
-}
-
-resource "azurerm_private_dns_zone_virtual_network_link" "main" {
-  for_each              = local.private_dns_zones
-  name                  = "link-${local.names.virtual_network}"
-  resource_group_name   = azurerm_resource_group.main.name
-  private_dns_zone_name = azurerm_private_dns_zone.main[each.key].name
-  virtual_network_id    = azurerm_virtual_network.main.id
-  tags                  = local.tags
+  resource_group_name = local.names.network_resource_group
 }
 
 resource "azurerm_private_endpoint" "main" {
   for_each            = local.private_endpoints
-  name                = "pe-${local.names.virtual_network}-${each.key}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  subnet_id           = azurerm_subnet.private_endpoints.id
+  name                = "pe-${var.resource_prefix}-${var.environment}-${each.key}"
+  location            = data.azurerm_resource_group.main.location
+  resource_group_name = data.azurerm_resource_group.main.name
+  subnet_id           = data.azurerm_subnet.private_endpoints.id
   tags                = local.tags
 
   private_service_connection {
@@ -107,7 +77,7 @@ resource "azurerm_private_endpoint" "main" {
 
   private_dns_zone_group {
     name                 = "default"
-    private_dns_zone_ids = [for zone in each.value.dns_zones : azurerm_private_dns_zone.main[zone].id]
+    private_dns_zone_ids = [for zone in each.value.dns_zones : data.azurerm_private_dns_zone.main[zone].id]
   }
 }
 

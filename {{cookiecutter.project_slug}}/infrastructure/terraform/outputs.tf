@@ -1,5 +1,5 @@
 output "resource_group" {
-  value = azurerm_resource_group.main.name
+  value = data.azurerm_resource_group.main.name
 }
 
 output "workspace" {

@@ -1,6 +1,10 @@
 # OIDC (workload identity federation) from CI; locally, `az login` is used when no OIDC token is present.
 provider "azurerm" {
   use_oidc = true
+  # CI may change its own resource group only, so it cannot register resource providers (a subscription-scope
+  # action): ci/bootstrap.py registers the ones this code uses, and azurerm must not try (azurerm 4.x default:
+  # "legacy", a long list registered on first use).
+  resource_provider_registrations = "none"
   # Any storage data-plane call uses Entra ID instead of account keys.
   storage_use_azuread = true
 

@@ -6,7 +6,7 @@ resource "azapi_resource" "ml_registry" {
   count     = var.deploy_ml_registry ? 1 : 0
   type      = "Microsoft.MachineLearningServices/registries@2024-10-01"
   name      = local.names.ml_registry
-  parent_id = azurerm_resource_group.main.id
+  parent_id = data.azurerm_resource_group.main.id
   location  = var.location
   tags      = local.tags
 

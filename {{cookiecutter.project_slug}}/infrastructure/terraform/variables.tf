@@ -109,28 +109,6 @@ variable "gpu_cluster_max_nodes" {
   }
 }
 {%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-variable "vnet_address_space" {
-  description = "Address space of the VNet holding the private endpoints (must not overlap the network you peer it with)."
-  type        = string
-
-  validation {
-    condition     = can(cidrhost(var.vnet_address_space, 0))
-    error_message = "vnet_address_space must be a CIDR block such as 10.10.0.0/24."
-  }
-}
-
-variable "private_endpoint_subnet_prefix" {
-  description = "Subnet of vnet_address_space for the private endpoints (leave room for Bastion, a jump host or CI runners)."
-  type        = string
-
-  validation {
-    condition     = can(cidrhost(var.private_endpoint_subnet_prefix, 0))
-    error_message = "private_endpoint_subnet_prefix must be a CIDR block such as 10.10.0.0/26."
-  }
-}
-{%- endif %}
 
 variable "tags" {
   description = "Tags added to every resource."

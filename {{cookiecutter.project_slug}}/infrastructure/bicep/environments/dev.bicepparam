@@ -1,4 +1,4 @@
-// dev environment: az deployment sub create --location {{ cookiecutter.azure_location }} --template-file main.bicep
+// dev environment: az deployment group create --resource-group rg-{{ cookiecutter.resource_prefix }}-dev --template-file main.bicep
 //   --parameters environments/dev.bicepparam   (see docs/infrastructure.md)
 // Resource names are derived from these values in main.bicep and match config/dev.yml.
 using '../main.bicep'
@@ -8,8 +8,8 @@ param environmentName = 'dev'
 param nameSuffix = '{{ cookiecutter.name_suffix }}'
 param location = '{{ cookiecutter.azure_location }}'
 
-// Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
-// Empty: no role assignments for CI.
+// Object id (principal id) of the dev CI managed identity. python ci/bootstrap.py --environment dev writes it;
+// empty: no role assignments for CI.
 param ciPrincipalId = ''
 
 // The shared Azure ML registry is created by prod (environments/prod.bicepparam).
@@ -22,12 +22,6 @@ param keyVaultPurgeProtection = true
 param cpuClusterMaxNodes = 2
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 param gpuClusterMaxNodes = 1
-{%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-// The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-param vnetAddressSpace = '10.10.0.0/24'
-param privateEndpointSubnetPrefix = '10.10.0.0/26'
 {%- endif %}
 
 // Outbound traffic of the workspace managed network. 'AllowOnlyApprovedOutbound' allows only what Azure ML needs

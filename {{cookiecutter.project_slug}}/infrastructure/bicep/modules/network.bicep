@@ -1,10 +1,14 @@
 // Private access (secure_workspace). Compute reaches storage, key vault and ACR through the workspace's managed
-// network (see workspace.bicep). People and CI reach the workspace, storage, key vault and registries through the
-// private endpoints below, from this VNet or a network peered with it (VPN gateway, ExpressRoute or Bastion + jump host).
+// network (see workspace.bicep). People and CI reach the workspaces, storage, key vaults and the shared registry
+// through private endpoints in ONE hub network shared by dev and prod, created once by ci/bootstrap.py
+// (rg-<prefix>-network: vnet-<prefix>-hub, its subnets and one set of privatelink.* DNS zones linked to it).
+// One set of zones holds the records of both environments, so a runner in the hub (snet-ci-runners) resolves
+// and reaches everything a CI stage touches: promotion needs the dev workspace AND the prod registry.
+// This environment's identity may only join the hub's subnet and DNS zones (a role the bootstrap grants).
 param location string
-param name string
-param addressSpace string
-param subnetPrefix string
+param endpointPrefix string
+param networkResourceGroup string
+param hubNetworkName string
 param workspaceName string
 param workspaceId string
 param storageAccountId string
@@ -67,70 +71,19 @@ var privateEndpoints = concat([
   }
 ])
 
-var privateDnsZoneNames = [
-  'privatelink.api.azureml.ms'
-  'privatelink.notebooks.azure.net'
-  'privatelink.blob.core.windows.net'
-  'privatelink.file.core.windows.net'
-  'privatelink.vaultcore.azure.net'
-  'privatelink.azurecr.io'
-]
 
-resource nsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
-  name: 'nsg-${name}'
-  location: location
-  tags: tags
-  properties: {}
+resource hub 'Microsoft.Network/virtualNetworks@2024-05-01' existing = {
+  scope: resourceGroup(networkResourceGroup)
+  name: hubNetworkName
 }
 
-resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
-  name: name
-  location: location
-  tags: tags
-  properties: {
-    addressSpace: {
-      addressPrefixes: [
-        addressSpace
-      ]
-    }
-  }
-}
-
-// Part of the address space; the rest is free for a Bastion subnet, a jump host or CI runners.
-resource subnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' = {
-  parent: vnet
+resource subnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+  parent: hub
   name: 'snet-private-endpoints'
-  properties: {
-    addressPrefix: subnetPrefix
-    privateEndpointNetworkPolicies: 'Enabled'
-    defaultOutboundAccess: false
-    networkSecurityGroup: {
-      id: nsg.id
-    }
-  }
 }
-
-resource dnsZones 'Microsoft.Network/privateDnsZones@2024-06-01' = [for zone in privateDnsZoneNames: {
-  name: zone
-  location: 'global'
-  tags: tags
-}]
-
-resource dnsZoneLinks 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = [for (zone, i) in privateDnsZoneNames: {
-  parent: dnsZones[i]
-  name: 'link-${name}'
-  location: 'global'
-  tags: tags
-  properties: {
-    registrationEnabled: false
-    virtualNetwork: {
-      id: vnet.id
-    }
-  }
-}]
 
 resource endpoints 'Microsoft.Network/privateEndpoints@2024-05-01' = [for endpoint in privateEndpoints: {
-  name: 'pe-${name}-${endpoint.key}'
+  name: '${endpointPrefix}-${endpoint.key}'
   location: location
   tags: tags
   properties: {
@@ -158,13 +111,10 @@ resource zoneGroups 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@202
     privateDnsZoneConfigs: [for zone in endpoint.dnsZones: {
       name: replace(zone, '.', '-')
       properties: {
-        privateDnsZoneId: resourceId('Microsoft.Network/privateDnsZones', zone)
+        privateDnsZoneId: resourceId(networkResourceGroup, 'Microsoft.Network/privateDnsZones', zone)
       }
     }]
   }
-  dependsOn: [
-    dnsZones
-  ]
 }]
 
 resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-10-01' existing = {

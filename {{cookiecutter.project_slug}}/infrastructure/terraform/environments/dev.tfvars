@@ -5,8 +5,8 @@ environment     = "dev"
 name_suffix     = "{{ cookiecutter.name_suffix }}"
 location        = "{{ cookiecutter.azure_location }}"
 
-# Object id of the service principal CI signs in as for dev (az ad sp show --id <client-id> --query id -o tsv).
-# Empty: no role assignments for CI.
+# Object id (principal id) of the dev CI managed identity. python ci/bootstrap.py --environment dev writes it;
+# empty: no role assignments for CI.
 ci_principal_id = ""
 
 # The shared Azure ML registry is created by prod (environments/prod.tfvars).
@@ -19,12 +19,6 @@ key_vault_purge_protection = true
 cpu_cluster_max_nodes      = 2
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
 gpu_cluster_max_nodes      = 1
-{%- endif %}
-{%- if cookiecutter.secure_workspace %}
-
-# The VNet of the private endpoints; peer it with the network you connect from (it must not overlap).
-vnet_address_space             = "10.10.0.0/24"
-private_endpoint_subnet_prefix = "10.10.0.0/26"
 {%- endif %}
 
 # Outbound traffic of the workspace managed network. "AllowOnlyApprovedOutbound" allows only what Azure ML needs
