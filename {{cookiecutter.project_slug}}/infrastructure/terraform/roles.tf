@@ -43,11 +43,16 @@ resource "azurerm_role_assignment" "ci_data_scientist" {
   principal_type       = "ServicePrincipal"
 }
 
+{%- if cookiecutter.deployment_mode == "batch" %}
+# ci/deploy.sh uploads the batch sample into the folder the batch monitor reads and the weekly drift check
+# (ci/drift.sh) downloads what the endpoint was sent: write access to the workspace storage's blobs.
+{%- else %}
 # The weekly drift check (ci/drift.sh) downloads collected production data from the workspace storage.
-resource "azurerm_role_assignment" "ci_blob_reader" {
+{%- endif %}
+resource "azurerm_role_assignment" "ci_blob_data" {
   count                = var.ci_principal_id == "" ? 0 : 1
   scope                = azurerm_storage_account.main.id
-  role_definition_name = "Storage Blob Data Reader"
+  role_definition_name = "{{ "Storage Blob Data Contributor" if cookiecutter.deployment_mode == "batch" else "Storage Blob Data Reader" }}"
   principal_id         = var.ci_principal_id
   principal_type       = "ServicePrincipal"
 }

@@ -164,12 +164,17 @@ resource ciDataScientist 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
+{%- if cookiecutter.deployment_mode == "batch" %}
+// ci/deploy.sh uploads the batch sample into the folder the batch monitor reads and the weekly drift check
+// (ci/drift.sh) downloads what the endpoint was sent: write access to the workspace storage's blobs.
+{%- else %}
 // The weekly drift check (ci/drift.sh) downloads collected production data from the workspace storage.
-resource ciBlobReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
+{%- endif %}
+resource ciBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
   scope: storageAccount
-  name: guid(storageAccount.id, ciPrincipalId, roles.storageBlobDataReader)
+  name: guid(storageAccount.id, ciPrincipalId, roles.{{ "storageBlobDataContributor" if cookiecutter.deployment_mode == "batch" else "storageBlobDataReader" }})
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.{{ "storageBlobDataContributor" if cookiecutter.deployment_mode == "batch" else "storageBlobDataReader" }})
     principalId: ciPrincipalId
     principalType: 'ServicePrincipal'
   }
