@@ -28,6 +28,7 @@ MODULES: tuple[str, ...] = (
     "mlflow_azureml",
     "bicep_resources",
     "terraform_data_and_azapi",
+    "ci_auth",
 )
 
 

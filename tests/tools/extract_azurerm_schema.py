@@ -54,6 +54,8 @@ DATA_SOURCES = (
     "azurerm_subscription",
     "azurerm_role_definition",
     "azurerm_user_assigned_identity",
+    "azurerm_subnet",
+    "azurerm_private_dns_zone",
 )
 
 DOC_LINK = re.compile(
