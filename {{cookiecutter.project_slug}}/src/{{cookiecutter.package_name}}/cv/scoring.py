@@ -82,16 +82,30 @@ def collected(inputs: pd.DataFrame) -> pd.DataFrame:
     return inputs[PROFILE_COLUMNS]
 
 
-def profile(path: Path, model=None) -> pd.DataFrame:
+def _training_files(root: Path) -> list[Path]:
+    """The files prep reads: one level below a class folder, whatever their suffix."""
+    from .prep import find_files  # only the drift report needs it; serving imports this module too
+
+    return [file for _, file in find_files(root)]
+
+
+def profile(path: Path, model=None, training: bool = False) -> pd.DataFrame:
     """PROFILE_COLUMNS for every usable image in ``path`` (a file, or a folder searched recursively).
 
     With a model, adds its ``prediction`` for each image (prediction drift). Files that are not usable
     images are left out and counted in ``attrs["rejected"]``: a data-quality finding of their own.
+    ``training=True`` reads the files prep reads, so the drift reference is what the model learnt from.
     """
     path = Path(path)
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in BATCH_SUFFIXES)
+    if training:
+        files = _training_files(path)
+    else:
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in BATCH_SUFFIXES)
     rows, encoded, rejected = [], [], 0
     for file in files:
+        if file.suffix.lower() not in BATCH_SUFFIXES:  # prep rejects these whatever they hold
+            rejected += 1
+            continue
         data = file.read_bytes()
         try:
             rows.append(describe(images.check_image(data)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pandas as pd
 from ..common.loop import shipped_data
 from ..config import PROJECT_ROOT, load_config
 from ..{{ cookiecutter.ml_scenario }} import RAW_DATA, scoring
-from .statistics import FeatureDrift, compare
+from .statistics import DECIDING_STATISTIC, WHY_ONLY_PSI_DECIDES, FeatureDrift, compare
 
 # Used when config/<env>.yml has no monitoring.drift section (rendered from the template's settings).
 DEFAULT_THRESHOLDS = {
@@ -42,8 +43,11 @@ PLOTTED_FEATURES = 6
 
 
 def thresholds(environment: str) -> dict:
+    """The limits of ``config/<environment>.yml`` (monitoring.drift), and where each was read from."""
     configured = (load_config(environment).get("monitoring") or {}).get("drift") or {}
-    return {key: configured.get(key, default) for key, default in DEFAULT_THRESHOLDS.items()}
+    limits = {key: configured.get(key, default) for key, default in DEFAULT_THRESHOLDS.items()}
+    source = f"config/{environment}.yml" if "psi_threshold" in configured else "the default in monitoring/drift.py"
+    return {**limits, "psi_threshold_source": source}
 
 
 def champion_model():
@@ -76,15 +80,19 @@ def collected_table(path: Path) -> pd.DataFrame | None:
 {%- endif %}
 
 
-def profiled(path: Path, model) -> tuple[pd.DataFrame, int]:
-    """The items of ``path`` as the scenario describes them (and the champion's predictions, if given)."""
+def profiled(path: Path, model, training: bool = False) -> tuple[pd.DataFrame, int]:
+    """The items of ``path`` as the scenario describes them (and the champion's predictions, if given).
+
+    ``training``: ``path`` is training data, read and checked as prep does, so that the reference holds
+    the rows prep kept (a row without a target is valid production input but was never trained on).
+    """
 {%- if cookiecutter.ml_scenario != "tabular" %}
     # Production data downloaded from Azure ML is what score.py collected: already described.
-    table = collected_table(path)
+    table = None if training else collected_table(path)
     if table is not None:
         return table, 0
 {%- endif %}
-    frame = scoring.profile(Path(path), model)
+    frame = scoring.profile(Path(path), model, training=training)
     return frame, int(frame.attrs.get("rejected", 0))
 
 
@@ -126,6 +134,7 @@ def plot(results: list[FeatureDrift], reference: pd.DataFrame, current: pd.DataF
 
 def markdown(summary: dict, results: list[FeatureDrift]) -> str:
     verdict = "DRIFT DETECTED" if summary["drift_detected"] else "no significant drift"
+    threshold = summary["psi_threshold"]
     lines = [
         "# Drift report",
         "",
@@ -134,24 +143,29 @@ def markdown(summary: dict, results: list[FeatureDrift]) -> str:
         f" ({summary['reference_rejected']} failed the data checks and were left out)",
         f"- current: `{summary['current']}`, {summary['current_rows']} rows"
         f" ({summary['current_rejected']} failed the data checks and were left out)",
-        f"- rule: a feature drifted when PSI >= {summary['psi_threshold']};"
-        f" the check fails when more than {summary['max_drifted_features']} features drifted",
+        f"- rule: a feature drifted when its {DECIDING_STATISTIC} >= {threshold} (`psi_threshold`, from"
+        f" {summary['psi_threshold_source']}); the check fails when more than"
+        f" {summary['max_drifted_features']} features drifted",
         f"- **verdict: {verdict}** ({summary['drifted_features']} of {len(results)} features drifted)",
+        f"- {WHY_ONLY_PSI_DECIDES}",
         "",
-        "| feature | kind | PSI | test | statistic | p-value | JS distance | drifted |",
-        "|---|---|---:|---|---:|---:|---:|---|",
+        f"| feature | kind | decides: {DECIDING_STATISTIC} vs {threshold} | for context (do not decide): test"
+        " | statistic | p-value | JS distance |",
+        "|---|---|---|---|---:|---:|---:|",
     ]
     for r in results:
+        decision = f"**{r.decision(threshold)}**" if r.drifted else r.decision(threshold)
         lines.append(
-            f"| {r.feature} | {r.kind} | {r.psi:.4f} | {r.test} | {r.statistic:.4f} | {r.p_value:.2g} |"
-            f" {r.js_distance:.4f} | {'**yes**' if r.drifted else 'no'} |"
+            f"| {r.feature} | {r.kind} | {decision} | {r.test} | {r.statistic:.4f} | {r.p_value:.2g} |"
+            f" {r.js_distance:.4f} |"
         )
     lines += ["", "![PSI per feature](psi.png)", "", "![Distributions](distributions.png)", ""]
     return "\n".join(lines)
 
 
 def report(current_path: Path, reference_path: Path, output: Path, limits: dict, model=None) -> dict:
-    reference, reference_rejected = profiled(reference_path, model)
+    limits = {"psi_threshold_source": "the limits passed to report()", **limits}
+    reference, reference_rejected = profiled(reference_path, model, training=True)
     current, current_rejected = profiled(current_path, model)
     predicted = ["prediction"] if model is not None else []
     results = compare(
@@ -184,6 +198,21 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict,
     return summary
 
 
+def console_table(summary: dict) -> str:
+    """One line per feature: the verdict with the comparison it rests on, then the context, labelled as such."""
+    threshold = summary["psi_threshold"]
+    lines = [
+        f"drift per feature: {DECIDING_STATISTIC} decides (drift at {DECIDING_STATISTIC} >= {threshold},"
+        f" psi_threshold from {summary['psi_threshold_source']})",
+        f"  {'feature':<24} {'decides':<28} for context (do not decide)",
+    ]
+    for feature in summary["features"]:
+        result = FeatureDrift(**feature)
+        lines.append(f"  {result.feature:<24} {result.decision(threshold):<28} {result.context()}")
+    lines.append(textwrap.fill(WHY_ONLY_PSI_DECIDES, width=100, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compare a production-like sample with the training data.")
     parser.add_argument("--current", type=Path, default=DEFAULT_CURRENT, help="file or folder of inputs")
@@ -198,10 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         shipped_data()  # generated shipped data (cv's images) are created on first use
     model = None if args.no_predictions else champion_model()
     summary = report(args.current, args.reference, args.output, thresholds(args.env), model)
-    for feature in summary["features"]:
-        flag = "DRIFT" if feature["drifted"] else "ok"
-        shown = f"PSI {feature['psi']:.4f}  {feature['test']} p={feature['p_value']:.2g}"
-        print(f"  {feature['feature']:<24} {shown}  {flag}")
+    print(console_table(summary))
     print(f"report: {args.output / 'report.md'}")
     if summary["drift_detected"]:
         print(f"drift detected in {summary['drifted_features']} feature(s): {', '.join(summary['drifted'])}")

@@ -1,11 +1,12 @@
 """Per-feature drift statistics between a reference sample (training data) and a current sample.
 
-- PSI (population stability index) for every feature: the decision metric, on 10 bins cut at the
-  reference's deciles (numbers) or on the categories. Rule of thumb: < 0.1 stable, 0.1-0.2
-  moderate, > 0.2 significant shift.
-- Numbers: two-sample Kolmogorov-Smirnov test (scipy.stats.ks_2samp).
-- Categories: chi-square test of the 2 x k count table (scipy.stats.chi2_contingency).
-- Both: Jensen-Shannon distance of the binned distributions (scipy.spatial.distance.jensenshannon).
+- PSI (population stability index) for every feature: the ONLY statistic that decides, on 10 bins
+  cut at the reference's deciles (numbers) or on the categories. Rule of thumb: < 0.1 stable,
+  0.1-0.2 moderate, > 0.2 significant shift.
+- For context only (they never decide):
+  - numbers: two-sample Kolmogorov-Smirnov test (scipy.stats.ks_2samp);
+  - categories: chi-square test of the 2 x k count table (scipy.stats.chi2_contingency);
+  - both: Jensen-Shannon distance of the binned distributions (scipy.spatial.distance.jensenshannon).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ BINS = 10
 # Floor for empty bins, so PSI stays finite when a bin is empty in one sample.
 EPSILON = 1e-4
 
+DECIDING_STATISTIC = "PSI"
+# Printed under every report: a p-value of 1e-12 next to "ok" looks like a contradiction until this is said.
+WHY_ONLY_PSI_DECIDES = (
+    "Only PSI decides. The test p-values and the Jensen-Shannon distance are context: on thousands of rows a"
+    " test finds even a small, harmless difference significant (p near 0), while PSI measures how far the"
+    " distribution moved, whatever the number of rows."
+)
+
 
 @dataclass(frozen=True)
 class FeatureDrift:
@@ -35,6 +44,19 @@ class FeatureDrift:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def decision(self, psi_threshold: float) -> str:
+        """The verdict and the one comparison it rests on, e.g. ``PSI 0.0836 < 0.2 -> ok``."""
+        shown = f"{self.psi:.4f}"
+        if not self.drifted and float(shown) >= psi_threshold:
+            shown = f"{self.psi:.6f}"  # 0.19999 must not print as "0.2000 < 0.2"
+        if self.drifted:
+            return f"{DECIDING_STATISTIC} {shown} >= {psi_threshold:g} -> DRIFT"
+        return f"{DECIDING_STATISTIC} {shown} < {psi_threshold:g} -> ok"
+
+    def context(self) -> str:
+        """The statistics that do not decide, e.g. ``chi-square p=3.9e-12, JS distance 0.122``."""
+        return f"{self.test} p={self.p_value:.2g}, JS distance {self.js_distance:.3f}"
 
 
 def _shares(counts: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..serving.batch_text import csv_lines, read_text
 from ..serving.errors import RequestError, column_items, file_error_line
-from .texts import MAX_CHARACTERS, TEXT_COLUMN, text_problem
+from .texts import LABELS, MAX_CHARACTERS, TEXT_COLUMN, text_problem
 
 BATCH_SUFFIXES = (".csv", ".txt")
 BATCH_SAMPLE = "data/nlp/batch-sample"
@@ -152,12 +152,25 @@ def score_file(path: Path, model) -> list[str]:
     return csv_lines(out)
 
 
-def profile(path: Path, model=None) -> pd.DataFrame:
+def _training_texts(path: Path) -> tuple[pd.Series, pd.Series]:
+    """All texts of the training data and the ones prep keeps (its reader and rules, the label checked too)."""
+    from . import prep  # only the drift report needs it; serving imports this module too
+
+    raw = prep.read_raw(path)
+    valid, _, _ = prep.validate(raw, LABELS)
+    return raw[TEXT_COLUMN], valid[TEXT_COLUMN]
+
+
+def profile(path: Path, model=None, training: bool = False) -> pd.DataFrame:
     """PROFILE_COLUMNS of every valid text in a file or folder (plus the model's prediction, if given).
 
     Texts that break the rules are left out and counted in ``attrs["rejected"]``: a data-quality finding.
+    ``training=True`` keeps exactly the rows prep keeps, so the drift reference is what the model learnt from.
     """
     path = Path(path)
+    if training:
+        texts, valid = _training_texts(path)
+        return _described(path, texts, valid, model)
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() in BATCH_SUFFIXES)
     texts = []
     for file in files:
@@ -168,7 +181,10 @@ def profile(path: Path, model=None) -> pd.DataFrame:
     if not texts:
         raise SystemExit(f"no readable texts (.csv with a {TEXT_COLUMN!r} column, or .txt) in {path}")
     texts = pd.concat(texts, ignore_index=True)
-    valid = texts[texts.map(text_problem).isna()]
+    return _described(path, texts, texts[texts.map(text_problem).isna()], model)
+
+
+def _described(path: Path, texts: pd.Series, valid: pd.Series, model) -> pd.DataFrame:
     if valid.empty:
         raise SystemExit(f"{path}: none of its {len(texts)} texts is {RULES}")
     frame = describe(valid).reset_index(drop=True)

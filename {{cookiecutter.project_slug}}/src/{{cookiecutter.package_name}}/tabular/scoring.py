@@ -116,9 +116,24 @@ def _read_all(path: Path) -> pd.DataFrame:
     return read(path)
 
 
-def profile(path: Path, model=None) -> pd.DataFrame:
-    """Contract-valid rows of a file or folder; rows that break it are counted (a data-quality finding)."""
-    checked = validate(_read_all(Path(path)), require_target=False)
+def _read_training(path: Path) -> pd.DataFrame:
+    """Training data as prep reads it: CSV cells as text, so that pandas turns no "NA" or "None" into a gap."""
+    from .prep import read_raw
+
+    if path.suffix.lower() == ".csv" or (path.is_dir() and any(path.glob("*.csv"))):
+        return read_raw(path)
+    return _read_all(path)
+
+
+def profile(path: Path, model=None, training: bool = False) -> pd.DataFrame:
+    """Contract-valid rows of a file or folder; rows that break it are counted (a data-quality finding).
+
+    ``training=True`` describes the training data as prep does (its reader, and the target checked too),
+    so the drift reference holds exactly the rows prep kept: production inputs carry no target.
+    """
+    path = Path(path)
+    frame = _read_training(path) if training else _read_all(path)
+    checked = validate(frame, require_target=training)
     if checked.valid.empty:
         raise SystemExit(f"{path}: no row satisfies the data contract ({checked.by_rule})")
     frame = checked.valid[DRIFT_CATEGORICAL + DRIFT_NUMERIC].copy()
