@@ -16,6 +16,32 @@ README = options.TEMPLATE_ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- generated:matrix -->\n).*?(<!-- /generated:matrix -->)", re.DOTALL)
 
 
+# How each filter used by a derived default of cookiecutter.json reads in words. A derived default is shown
+# as words, never as raw Jinja: readers do not need Jinja, and a `|` inside a table cell renders differently
+# on GitHub and in the site (GitHub needs `\|`, which the site's renderer shows literally).
+FILTER_WORDS = {
+    "slugify": lambda: "in lowercase, words joined by hyphens",
+    "replace": lambda old, new: f"with each `{old}` removed" if new == "" else f"with each `{old}` replaced by `{new}`",
+    "truncate": lambda length, *_: f"cut to its first {length} characters",
+    "stable_suffix": lambda: "hashed to 4 letters and digits (the same on every machine)",
+}
+
+
+def describe_derived(expression: str) -> str:
+    """``{{ cookiecutter.a | f(x) | g }}`` in words: "`a` f-words, g-words". An unknown filter is an error."""
+    from jinja2 import Environment, nodes
+
+    (output,) = Environment().parse(expression).body
+    (node,) = output.nodes
+    filters = []
+    while isinstance(node, nodes.Filter):
+        filters.append(FILTER_WORDS[node.name](*(argument.as_const() for argument in node.args)))
+        node = node.node
+    if not (isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "cookiecutter"):
+        raise ValueError(f"not a derived default of one answer: {expression}")
+    return f"`{node.attr}` " + ", ".join(reversed(filters))
+
+
 def _describe(key: str, value: object) -> str:
     prompt = options.cookiecutter_json().get("__prompts__", {}).get(key, {})
     return prompt.get(str(value), "") if isinstance(prompt, dict) else ""
@@ -43,7 +69,7 @@ def matrix_markdown() -> str:
         elif isinstance(value, bool):
             default = f"`{str(value).lower()}`"
         elif "{{" in str(value):
-            default = "derived: `" + str(value).replace("|", "\\|") + "`"
+            default = "derived: " + describe_derived(str(value))
         else:
             default = f"`{value}`"
         lines.append(f"| `{key}` | {default} | {options.prompt_text(key)} |")

@@ -166,10 +166,26 @@ def fenced(text: str, language: str = "text") -> str:
     return f"```{language}\n{text}\n```"
 
 
+def headings_to_bold(markdown: str) -> str:
+    """Headings as bold paragraphs (code blocks untouched): the page's table of contents lists a page's own
+    sections, not each tab's copy of the same steps."""
+    lines = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else HEADING.match(line)
+        lines.append(f"**{match.group(2)}**" if match else line)
+    return "\n".join(lines)
+
+
 def tabs(named_contents: dict[str, str]) -> str:
-    """mkdocs-material content tabs (pymdownx.tabbed): one tab per entry, content indented by four spaces."""
+    """mkdocs-material content tabs (pymdownx.tabbed): one tab per entry, content indented by four spaces.
+
+    Headings inside a tab become bold paragraphs, so they stay out of the table of contents."""
     blocks = []
     for title, content in named_contents.items():
+        content = headings_to_bold(content)
         indented = "\n".join(f"    {line}" if line else "" for line in content.splitlines())
         blocks.append(f'=== "{title}"\n\n{indented}\n')
     return "\n".join(blocks)
@@ -215,7 +231,9 @@ def options_reference() -> str:
             example = str(not value).lower()
         else:
             if "{{" in str(value):
-                lines.append(f"Default: `{resolved[key]}` with the default answers; derived from them by `{value}`.")
+                lines.append(
+                    f"Default: `{resolved[key]}` with the default answers; derived: {docs.describe_derived(value)}."
+                )
             else:
                 lines.append(f"Default: `{value}`.")
             lines.append("")
@@ -243,6 +261,38 @@ def azure_names(bakes: BakedProjects) -> str:
         cells = " | ".join(f"`{value}`" for value in values)
         lines.append(f"| {kind.replace('_', ' ')} | `{rule.name_format}` | {cells} | {rule.rule} |")
     return "\n".join(lines)
+
+
+def flow_diagram(answers: dict) -> str:
+    """The mermaid diagram of the generated README (``templates/readme/flow_diagram.md.j2``) for ``answers``."""
+    return fenced(first_code_block(render_partial("readme/flow_diagram.md.j2", answers), "mermaid"), "mermaid")
+
+
+def choice_diagrams(keys: tuple[str, ...] = options.CORE_DIMENSIONS, heading: str = "###") -> str:
+    """For each core choice, one tab per value: the README's flow diagram with that value, the others default."""
+    blocks = []
+    for key in keys:
+        diagrams = {
+            _label(key, value).split(" (")[0].split(":")[0]: flow_diagram({key: value})
+            for value in options.choices(key)
+        }
+        if heading:
+            blocks.append(f"{heading} `{key}`: {options.prompt_text(key)}\n")
+        blocks.append(tabs(diagrams))
+    return "\n".join(blocks).rstrip("\n")
+
+
+def matrix_diagram() -> str:
+    """The pattern matrix as a picture: each core choice and its values, from cookiecutter.json."""
+    lines = ["graph LR", f'    pattern["{len(options.core_patterns())} patterns"]']
+    for key in options.CORE_DIMENSIONS:
+        lines.append(f'    {key}["{key}: {options.prompt_text(key)}"]')
+        lines.append(f"    pattern --> {key}")
+        for value in options.choices(key):
+            label = _label(key, value).split(" (")[0].replace('"', "'")
+            lines.append(f'    {key}_{value}["{value}: {label}"]')
+            lines.append(f"    {key} --> {key}_{value}")
+    return fenced("\n".join(lines), "mermaid")
 
 
 # ---------------------------------------------------------------- generators from bakes
@@ -280,6 +330,9 @@ def _per_bake(bakes: BakedProjects, keys: tuple[str, ...] | None, render: Callab
 
 GENERATORS: dict[str, Callable[[BakedProjects], str]] = {
     "matrix": lambda bakes: docs.matrix_markdown().rstrip("\n"),
+    "matrix-diagram": lambda bakes: matrix_diagram(),
+    "choice-diagrams": lambda bakes: choice_diagrams(),
+    "ci-flow-diagrams": lambda bakes: choice_diagrams(("ci_platform",), heading=""),
     "options": lambda bakes: options_reference(),
     "azure-names": azure_names,
     "bake-command": lambda bakes: fenced(

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from mlops_template import docs_site, naming, options
 
@@ -65,6 +66,109 @@ def raw_page(site: Path, name: str) -> str:
 def page(site: Path, name: str) -> str:
     """The page as text: tags removed (code is highlighted token by token), entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", raw_page(site, name)))
+
+
+def soup(built: Path) -> BeautifulSoup:
+    return BeautifulSoup(built.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_no_escaped_pipe_or_raw_jinja_in_any_page(site):
+    """Derived defaults read as words: the site's renderer showed `{{ cookiecutter.project_name \\| slugify }}`."""
+    for built in site.rglob("*.html"):
+        text = soup(built).get_text()
+        for raw in ("\\|", "{{", "{%"):
+            assert raw not in text, (built.relative_to(site), raw)
+
+
+def _nowrap_selectors() -> list[str]:
+    css = re.sub(
+        r"/\*.*?\*/", "", (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8"), flags=re.S
+    )
+    return [
+        selector.strip()
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css)
+        if re.search(r"white-space:\s*nowrap", body)
+        for selector in selectors.split(",")
+    ]
+
+
+def test_option_names_in_tables_do_not_break_mid_word(site):
+    """A table cell that starts with an option name keeps that name on one line (it broke as `project_nam` / `e`)."""
+    selectors = _nowrap_selectors()
+    assert selectors, "docs/stylesheets/extra.css has no white-space: nowrap rule"
+    names = set(options.public_keys())
+    for built in (site / "index.html", site / "options" / "index.html"):
+        page = soup(built)
+        assert any(link["href"].endswith("stylesheets/extra.css") for link in page.find_all("link", rel="stylesheet"))
+        kept_whole = {id(element) for selector in selectors for element in page.select(selector)}
+        starts = [
+            cell.find("code")
+            for cell in page.select("td")
+            if cell.find("code") is not None
+            and cell.find("code").get_text() in names
+            and cell.get_text().startswith(cell.find("code").get_text())
+        ]
+        assert len(starts) >= len(options.public_keys()), built
+        for code in starts:
+            assert id(code) in kept_whole, (built.relative_to(site), code.get_text())
+
+
+def test_table_of_contents_lists_each_heading_once(site):
+    """Tabs repeat a generated README's steps per pattern; their headings stay out of the page's contents."""
+    for built in site.rglob("index.html"):
+        toc = soup(built).select_one("nav.md-nav--secondary")
+        entries = [link.get_text(" ", strip=True) for link in toc.select("a.md-nav__link")] if toc else []
+        assert len(entries) == len(set(entries)), (built.relative_to(site), entries)
+    connect = page(site, "connect-azure")
+    assert connect.count("1. Put the code in a repository") == len(docs_site.docs_patterns())
+
+
+def test_getting_started_says_what_the_readme_command_does():
+    """The one-liner is described by what it runs: the page said "runs its tests" for a command ending in make loop."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = docs_site.first_code_block(docs_site.section(readme, "Generate a project and run it"), "bash")
+    guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    text = " ".join(docs_site.section(guide, "2. Generate a project and run it").split())
+    described = {
+        "installs the project": ("pip install -e", "make install"),
+        "runs its local training loop": ("make loop",),
+        "runs its tests": ("make test", "pytest"),
+    }
+    for words, steps in described.items():
+        assert (words in text) == any(step in command for step in steps), (words, command)
+
+
+def _mermaid_blocks(built: Path) -> list[str]:
+    return [element.get_text() for element in soup(built).select("pre.mermaid")]
+
+
+def test_site_shows_the_readme_diagrams_where_a_picture_helps(site):
+    """The pattern matrix, each choice and each CI platform's flow are drawn with the README's own diagram."""
+    options_page = _mermaid_blocks(site / "options" / "index.html")
+    for key in options.CORE_DIMENSIONS:
+        for value in options.choices(key):
+            diagram = docs_site.first_code_block(docs_site.flow_diagram({key: value}), "mermaid")
+            assert diagram.strip() in [block.strip() for block in options_page], (key, value)
+    assert any(all(key in block for key in options.CORE_DIMENSIONS) for block in options_page), "no matrix diagram"
+    connect = [block.strip() for block in _mermaid_blocks(site / "connect-azure" / "index.html")]
+    for platform in options.choices("ci_platform"):
+        assert docs_site.first_code_block(docs_site.flow_diagram({"ci_platform": platform}), "mermaid") in connect
+    assert "pymdownx.superfences" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not MERMAID_INSTALLED, reason="mermaid parser not installed: npm ci --prefix docs/tools")
+def test_every_diagram_of_the_built_site_parses(site, tmp_path):
+    """What the browser gets: each `<pre class="mermaid">` of the built pages, parsed by mermaid 11."""
+    files, expected = [], 0
+    for built in sorted(site.rglob("index.html")):
+        blocks = _mermaid_blocks(built)
+        expected += len(blocks)
+        files.append(tmp_path / f"{len(files)}.md")
+        files[-1].write_text("".join(f"```mermaid\n{block.rstrip()}\n```\n\n" for block in blocks), encoding="utf-8")
+    assert expected >= 12
+    result = subprocess.run(["node", str(MERMAID_CHECK), *map(str, files)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sum(int(line.split()[-1]) for line in result.stdout.splitlines() if line.startswith("checked")) == expected
 
 
 def test_no_marker_is_left_unfilled(site):
