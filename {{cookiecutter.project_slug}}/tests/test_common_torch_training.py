@@ -73,6 +73,31 @@ def test_fit_learns_and_prints_progress(capsys):
     assert logits.shape == (256, 2)
 
 
+def test_the_learning_rate_decays_to_zero_so_the_last_epoch_is_a_settled_model(monkeypatch):
+    # At a constant rate the kept (last) epoch's score jumped by up to 0.3 macro-F1 between runs of
+    # 8, 12 and 16 epochs on the shipped shapes: a longer run was not reliably a better model.
+    optimizers = []
+    adamw = torch.optim.AdamW
+
+    def recording_adamw(*args, **kwargs):
+        optimizers.append(adamw(*args, **kwargs))
+        return optimizers[-1]
+
+    monkeypatch.setattr(torch.optim, "AdamW", recording_adamw)
+    torch_training.seed_everything(0)
+    model, data, dist = TinyClassifier(), separable_data(), local()
+    torch_training.fit(
+        model,
+        torch_training.loader(data, 32, dist, shuffle=True),
+        torch_training.loader(data, 64, dist, shuffle=False),
+        dist=dist,
+        epochs=2,
+        learning_rate=0.1,
+    )
+    [optimizer] = optimizers
+    assert optimizer.param_groups[0]["lr"] < 0.1 * 0.01
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -94,7 +119,7 @@ def _train_one_rank(rank: int, world_size: int, port: int, results) -> None:
         torch_training.loader(data, 32, dist, shuffle=True),
         torch_training.loader(data, 64, dist, shuffle=False),
         dist=dist,
-        epochs=2,
+        epochs=4,
         learning_rate=0.1,
     )
     results[rank] = {"weights": model.linear.weight.detach().clone(), "history": history}

@@ -159,7 +159,12 @@ def fit(
     weight_decay: float = 0.0,
     log_every: int = 10,
 ) -> list[dict]:
-    """Train ``model`` in place with AdamW; print progress and log per-epoch metrics on the main process."""
+    """Train ``model`` in place with AdamW; print progress and log per-epoch metrics on the main process.
+
+    The learning rate falls from ``learning_rate`` to zero along a cosine over all steps: at a constant
+    rate the weights keep jumping, and the score of the last epoch (the model that is kept) would
+    depend on where the jumps happened to stop rather than on how well the network learnt.
+    """
     model.to(dist.device)
     trained = model
     if dist.world_size > 1:
@@ -168,6 +173,7 @@ def fit(
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     loss_fn = torch.nn.CrossEntropyLoss()
     steps = len(train_loader)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(epochs * steps, 1))
     history = []
     for epoch in range(1, epochs + 1):
         if isinstance(train_loader.sampler, DistributedSampler):
@@ -181,6 +187,7 @@ def fit(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            schedule.step()
             batch_loss = loss.item()
             loss_sum += batch_loss * len(labels)
             seen += len(labels)

@@ -27,22 +27,45 @@ IMAGE_SIDE = 32
 # The drifted sample: what a new camera or lighting would do to production images.
 DRIFTED_SIDE = 48
 DRIFTED_LIGHT = 0.5
+# What makes the pictures hard (see draw): the colour gap between shape and background, the most
+# stray strokes, and the pixel noise's standard deviation.
+CONTRAST = (120, 200)
+CLUTTER = 1
+NOISE = 10
+CLEAR_CONTRAST = (160, 220)
 
 
 def _colour(rng: np.random.Generator, low: int, high: int) -> tuple[int, int, int]:
     return tuple(int(v) for v in rng.integers(low, high, size=3))
 
 
-def draw(label: str, rng: np.random.Generator, side: int = IMAGE_SIDE, light: float = 1.0) -> Image.Image:
-    """One picture of ``label``: a shape of random colour, size and place on a plain background, plus noise."""
-    # Dark shapes on light backgrounds or the reverse, so colour alone never gives the class away.
+def draw(
+    label: str, rng: np.random.Generator, side: int = IMAGE_SIDE, light: float = 1.0, hard: bool = True
+) -> Image.Image:
+    """One picture of ``label``: a small, low-contrast, noisy shape with a stray stroke, maybe cut by the border.
+
+    Hard on purpose: a model that recognised every picture could never be beaten, so the local loop
+    could never show a better challenger being promoted. ``hard=False`` draws a clear picture (a
+    large, whole, high-contrast shape), as in the batch sample that every trained model should get right.
+    """
+    # Dark shapes on light backgrounds or the reverse, so colour alone never gives the class away;
+    # the gap between them varies, so some shapes barely stand out.
     dark_on_light = rng.random() < 0.5
-    background = _colour(rng, 150, 256) if dark_on_light else _colour(rng, 0, 100)
-    foreground = _colour(rng, 0, 100) if dark_on_light else _colour(rng, 150, 256)
+    gap = int(rng.integers(*(CONTRAST if hard else CLEAR_CONTRAST)))
+    base = _colour(rng, 0, 256 - gap)
+    background, foreground = tuple(v + gap for v in base), base
+    if not dark_on_light:
+        background, foreground = foreground, background
     image = Image.new("RGB", (side, side), background)
     pen = ImageDraw.Draw(image)
-    extent = int(rng.integers(side * 2 // 5, side * 4 // 5))
-    left, top = (int(v) for v in rng.integers(1, side - extent, size=2))
+    for _ in range(int(rng.integers(1, CLUTTER + 1)) if hard else 0):
+        # Strokes in the shape's colour: part of a cross or a triangle's edge, as far as a model can tell.
+        start, end = rng.integers(0, side, size=2), rng.integers(0, side, size=2)
+        pen.line((*(int(v) for v in start), *(int(v) for v in end)), fill=foreground, width=1)
+    extent = int(rng.integers(side // 4, side * 3 // 5) if hard else rng.integers(side // 2, side * 4 // 5))
+    # Up to a fifth of the shape may lie outside the picture, as in a badly framed photo.
+    overhang = extent // 5 if hard else 0
+    left, top = (int(v) for v in rng.integers(-overhang, side - extent + overhang, size=2))
     right, bottom = left + extent, top + extent
     if label == "circle":
         pen.ellipse((left, top, right, bottom), fill=foreground)
@@ -57,7 +80,7 @@ def draw(label: str, rng: np.random.Generator, side: int = IMAGE_SIDE, light: fl
         pen.rectangle((left, middle_y - bar // 2, right, middle_y + bar // 2), fill=foreground)
     else:
         raise ValueError(f"unknown shape {label!r}: expected one of {LABELS}")
-    pixels = np.asarray(image, dtype=np.float32) * light + rng.normal(0, 12, size=(side, side, 3))
+    pixels = np.asarray(image, dtype=np.float32) * light + rng.normal(0, NOISE, size=(side, side, 3))
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
@@ -87,12 +110,12 @@ def write_batch_sample(folder: Path, seed: int = DEFAULT_SEED + 1) -> list[Path]
     for number, label in enumerate(LABELS, start=1):
         suffix, kind = ("jpg", "JPEG") if label == "square" else ("png", "PNG")
         path = folder / f"photo-{number:02d}.{suffix}"
-        draw(label, rng).save(path, format=kind)
+        draw(label, rng, hard=False).save(path, format=kind)
         written.append(path)
     corrupt = folder / "photo-05-corrupt.png"
     corrupt.write_bytes(b"\x89PNG\r\n\x1a\nthis file was cut off during upload")
     tiny = folder / "photo-06-too-small.png"
-    draw("circle", rng).resize((8, 8)).save(tiny, format="PNG")
+    draw("circle", rng, hard=False).resize((8, 8)).save(tiny, format="PNG")
     return [*written, corrupt, tiny]
 
 
