@@ -100,6 +100,10 @@ def test_azureml_is_recognised_and_its_champion_is_addressed_by_version(monkeypa
 
 @pytest.fixture
 def standin(tmp_path, monkeypatch):
+    # An earlier test's mlflow.set_experiment() leaves its experiment active for the whole process, in a module
+    # global and in MLFLOW_EXPERIMENT_ID (MLflow sets it for subprocesses): an Azure ML job has neither.
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
     with TrackingStandIn(tmp_path / "azureml") as server:
         monkeypatch.setenv("MLFLOW_TRACKING_URI", server.url)
         monkeypatch.chdir(tmp_path)
