@@ -29,6 +29,7 @@ MODULES: tuple[str, ...] = (
     "bicep_resources",
     "terraform_data_and_azapi",
     "ci_auth",
+    "deploy_after_registration",
 )
 
 
