@@ -1,4 +1,4 @@
-"""The sign-in contracts catch issue 12's defects 1, 9 and 10 when they are planted back into a fresh bake."""
+"""The sign-in and network contracts catch issue 12's defects 1, 8, 9 and 10 planted back into a fresh bake."""
 
 from __future__ import annotations
 
@@ -73,3 +73,21 @@ def test_the_registry_role_granted_by_hand_and_by_the_code_is_defect_9(baked, tm
     )
     (problem,) = _problems(root, ROLES)
     assert "AzureML Registry User" in problem and "RoleAssignmentExists" in problem
+
+
+@pytest.mark.parametrize("infrastructure", ["terraform", "bicep"])
+def test_a_zone_of_its_own_per_environment_is_defect_8(baked, tmp_path, infrastructure):
+    # The secure variant as it was: each environment created privatelink.* zones linked to its own VNet.
+    (zones,) = [c for c in CONTRACTS if c.name == "private DNS zones are the shared hub's"]
+    root = _copy(baked, tmp_path, infrastructure=infrastructure, secure_workspace=True)
+    assert _problems(root, zones) == []
+    if infrastructure == "terraform":
+        network = root / "infrastructure" / "terraform" / "network.tf"
+        old = 'resource "azurerm_private_dns_zone" "main" {\n  for_each = local.zones\n  name     = each.value\n}\n'
+    else:
+        network = root / "infrastructure" / "bicep" / "modules" / "network.bicep"
+        old = "resource dnsZones 'Microsoft.Network/privateDnsZones@2024-06-01' = [for zone in zones: {\n"
+        old += "  name: zone\n}]\n"
+    network.write_text(network.read_text(encoding="utf-8") + old, encoding="utf-8")
+    (problem,) = _problems(root, zones)
+    assert "private DNS zone" in problem

@@ -30,6 +30,7 @@ MODULES: tuple[str, ...] = (
     "terraform_data_and_azapi",
     "ci_auth",
     "deploy_after_registration",
+    "private_dns",
 )
 
 
