@@ -5,6 +5,7 @@ Each build bakes the template afresh (a few seconds), so ``mkdocs serve`` shows 
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,10 +32,20 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         raise PluginError(f"{page.file.src_uri}: {error}") from error
 
 
+# mermaid's own build, installed for the diagram checks (npm ci --prefix docs/tools). The site ships it so the
+# diagrams draw offline; without it the theme finds no `mermaid` global and loads mermaid from a CDN instead.
+LOCAL_MERMAID = Path(__file__).resolve().parents[1] / "tools" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+
+
 def on_post_build(config) -> None:
+    if LOCAL_MERMAID.is_file():
+        target = Path(config["site_dir"]) / "javascripts" / "mermaid.min.js"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(LOCAL_MERMAID, target)
     if _bakes is not None:
         _bakes.cleanup()
 
 
 def on_build_error(error) -> None:
-    on_post_build(None)
+    if _bakes is not None:
+        _bakes.cleanup()
