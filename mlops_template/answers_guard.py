@@ -131,6 +131,22 @@ class _Guard:
             self.bad_fields.add(field)
             if not blamed:
                 self.errors[field] = message + self.derivation_note(field, value, answers)
+        if not no_input:
+            self.ask_again_until_compatible(answers, prompts)
+
+    def ask_again_until_compatible(self, answers: dict, prompts: dict) -> None:
+        """A yes/no answer that does not go with an earlier one is asked again at once (not reported at the end)."""
+        from cookiecutter.prompt import read_user_yes_no
+
+        for message in validation.rule_messages(answers):
+            field = message.split(":", 1)[0]
+            print(message, file=sys.stderr)
+            while True:
+                answers[field] = read_user_yes_no(field, options.defaults()[field], prompts)
+                if not validation.rule_messages(answers):
+                    break
+                print(validation.rule_messages(answers)[0], file=sys.stderr)
+            self.checked[field] = answers[field]
 
     def ask_again(self, field: str, value: str, message: str, prompts: dict) -> str:
         from cookiecutter.prompt import read_user_variable

@@ -30,6 +30,8 @@ def input_schema() -> dict:
                 "x-rule": "one of " + ", ".join(map(str, raw)),
                 "x-example": str(raw[0]),
             }
+        elif isinstance(raw, bool):
+            props.setdefault(key, {"type": "boolean", "x-rule": "true or false", "x-example": json.dumps(raw)})
     props["azure_location"]["enum"] = list(naming.AZURE_REGIONS)
     props["package_name"]["not"] = {"enum": list(keyword.kwlist) + list(keyword.softkwlist)}
     return schema
@@ -115,10 +117,25 @@ def field_messages(answers: dict) -> dict[str, str]:
     return {field: messages[field] for field in answers if field in messages}
 
 
+def rule_messages(answers: dict) -> list[str]:
+    """Answers valid one by one that do not go together (``_option_rules`` in cookiecutter.json)."""
+    messages = []
+    for rule, key, value in options.rule_violations(answers):
+        (field, when), *_ = rule["when"].items()
+        allowed = " or ".join(map(str, rule["require"][key]))
+        default = options.defaults()[field]
+        messages.append(
+            f"{field}: {_show(when)} is not valid with {key}={_show(value)}. Rule: {field}={_show(when)} needs "
+            f"{key} {allowed} ({rule['why']}). Example: {field}={_show(default)}"
+        )
+    return messages
+
+
 def _input_messages(answers: dict) -> list[str]:
     validator = jsonschema.Draft202012Validator(input_schema())
     missing = [f"answers: {error.message}" for error in validator.iter_errors(answers) if not error.absolute_path]
-    return missing + sorted(field_messages(answers).values())
+    fields = field_messages(answers)
+    return missing + sorted(fields.values()) + (rule_messages(answers) if not fields else [])
 
 
 def _name_messages(answers: dict) -> list[str]:

@@ -17,9 +17,10 @@ from validators import project_files, run_validators
 from mlops_template import manifest, options
 
 CORE = options.core_patterns()
-# Each non-default choice once, then free-text answers a user would plausibly give, once each.
+# Every non-default value of an extra option beside every value of every other option (pairwise), then
+# free-text answers a user would plausibly give, once each.
 EXTRAS = [
-    *options.extra_option_variants(),
+    *options.pairwise_variants(),
     {"project_name": 'Ünïcödé "Quoted" Project\\1'},
     {"azure_location": "swedencentral", "alert_email": "ml.ops+alerts@contoso.co.uk"},
     {"resource_prefix": "ab", "name_suffix": "zz9"},
@@ -39,7 +40,23 @@ def test_matrix_is_the_documented_one():
         "deployment_mode": ["online", "batch"],
     }
     assert options.choices("secure_workspace") == [False, True]
-    assert {"secure_workspace": True} in EXTRAS
+    assert any(extra.get("secure_workspace") for extra in EXTRAS)
+
+
+def test_pairwise_bakes_pair_every_extra_value_with_every_value_of_every_other_option():
+    dims = {k: options.choices(k) for k in options.defaults()}
+    rows = [{**options.defaults(), **extra} for extra in options.pairwise_variants()]
+    for extra in options.extra_option_variants():
+        ((key, value),) = extra.items()
+        for other, values in dims.items():
+            for other_value in values if other != key else ():
+                pair = {key: value, other: other_value}
+                if options.rule_violations({**options.defaults(), **pair}):
+                    continue  # a pair no user can bake (the answers check refuses it)
+                assert any(all(row[k] == v for k, v in pair.items()) for row in rows), pair
+    assert not [row for row in rows if options.rule_violations(row)]
+    # pairwise, not the product: a handful of bakes
+    assert len(rows) <= 10
 
 
 def test_every_option_has_a_prompt():

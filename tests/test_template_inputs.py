@@ -75,6 +75,17 @@ def test_cli_exits_non_zero_with_the_message(tmp_path):
     _assert_nothing_written(tmp_path / "out")
 
 
+def test_answers_that_do_not_go_together_fail_clearly_and_write_nothing(tmp_path, capfd):
+    output = tmp_path / "out"
+    with pytest.raises(FailedHookException) as raised:
+        bake({"ml_scenario": "cv", "feature_store": True}, output, tmp_path / "config")
+    err = str(raised.value) + capfd.readouterr().err
+    assert "feature_store: true is not valid with ml_scenario='cv'" in err
+    assert "needs ml_scenario tabular" in err
+    assert "Example: feature_store=false" in err
+    _assert_nothing_written(output)
+
+
 def test_every_derived_name_of_the_defaults_follows_azure_rules():
     names = naming.derived_names("abcdefgh", "abcde", ["dev", "prod"])  # the longest valid inputs
     assert validation.derived_names_schema(names)  # built from the rules

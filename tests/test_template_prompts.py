@@ -68,24 +68,24 @@ def _cookiecutter(tmp_path: Path) -> Terminal:
 
 def test_a_bad_answer_is_asked_again_at_once_and_nothing_is_lost(tmp_path):
     terminal = _cookiecutter(tmp_path)
-    assert "[1/13] Project name" in terminal.read_until_question()
+    assert "[1/18] Project name" in terminal.read_until_question()
     terminal.type("!!!")  # slugifies to nothing: the folder name it derives is empty
-    assert "[2/13] Repository folder name" in terminal.read_until_question()
+    assert "[2/18] Repository folder name" in terminal.read_until_question()
     terminal.type("")  # accept the (empty) derived folder name
     shown = terminal.read_until_question()
     assert "project_slug: '' is not valid" in shown and "starting with a letter" in shown
-    assert "[3/13]" not in shown, "the bad answer was not asked again at once"
+    assert "[3/18]" not in shown, "the bad answer was not asked again at once"
     terminal.type("demo-project")
-    assert "[3/13] Python package name (demo_project)" in terminal.read_until_question()
+    assert "[3/18] Python package name (demo_project)" in terminal.read_until_question()
     for _ in range(5):  # package name, infrastructure, CI, scenario, deployment: the defaults
         terminal.type("")
         terminal.read_until_question()
     terminal.type("West Europe")  # the region, written as the portal shows it
     shown = terminal.read_until_question()
-    assert "azure_location: 'West Europe' is not valid" in shown and "[9/13]" not in shown
+    assert "azure_location: 'West Europe' is not valid" in shown and "[9/18]" not in shown
     terminal.type("westeurope")
-    assert "[9/13] Prefix" in terminal.read_until_question()
-    for _ in range(4):  # prefix, suffix, private networking, Python version
+    assert "[9/18] Prefix" in terminal.read_until_question()
+    for _ in range(9):  # prefix, suffix, private networking, Python version, the five building blocks
         terminal.type("")
         terminal.read_until_question()
     terminal.type("not-an-email")  # the last question is checked too, before anything is written
@@ -113,3 +113,23 @@ def test_template_syntax_typed_at_the_prompt_is_refused_and_asked_again(tmp_path
     terminal.process.kill()
     terminal.finish(timeout=10)
     assert not marker.exists()
+
+
+def test_a_yes_that_does_not_go_with_the_scenario_is_asked_again_at_once(tmp_path):
+    terminal = _cookiecutter(tmp_path)
+    terminal.read_until_question()
+    for answer in ["Demo", "", "", "", "", "2"]:  # name, slug, package, IaC, CI, then scenario 2 = cv
+        terminal.type(answer)
+        terminal.read_until_question()
+    for _ in range(10):  # deployment .. observability store: the defaults
+        terminal.type("")
+        terminal.read_until_question()
+    terminal.type("y")  # a feature store for images
+    shown = terminal.read_until_question()
+    assert "feature_store: true is not valid with ml_scenario='cv'" in shown
+    assert "Managed feature store" in shown.splitlines()[-1], "the feature store was not asked again"
+    terminal.type("n")
+    assert "E-mail address" in terminal.read_until_question()
+    terminal.type("")
+    assert terminal.finish() == 0, terminal.output
+    assert (tmp_path / "out" / "demo" / "src" / "demo").is_dir()
