@@ -110,6 +110,7 @@ def pairwise_variants() -> list[dict]:
                     pair = {key: value, other: other_value}
                     if full_rows_exist(pair):
                         todo.add(frozenset((k, json_key(v)) for k, v in pair.items()))
+
     def build_row(seed: frozenset) -> dict:
         row: dict = {key: json.loads(value) for key, value in seed}
         for key, values in dims.items():
