@@ -23,6 +23,9 @@ from bs4 import BeautifulSoup
 
 from mlops_template import options
 
+# Module-scoped fixtures build something expensive once: keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("docs_browser")
+
 ROOT = options.TEMPLATE_ROOT
 # The flags the machine's own browser check uses: no background traffic, no sandbox as root, a fresh profile.
 CHROMIUM_FLAGS = (

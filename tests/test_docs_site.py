@@ -20,6 +20,9 @@ from bs4 import BeautifulSoup
 
 from mlops_template import docs_site, naming, options
 
+# Module-scoped fixtures build something expensive once: keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("docs_site")
+
 ROOT = options.TEMPLATE_ROOT
 MERMAID_CHECK = ROOT / "docs" / "tools" / "check_mermaid.mjs"
 MERMAID_INSTALLED = (ROOT / "docs" / "tools" / "node_modules" / "mermaid").is_dir() and shutil.which("node")

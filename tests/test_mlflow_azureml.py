@@ -24,6 +24,9 @@ from mlflow.exceptions import MlflowException
 from sklearn.dummy import DummyClassifier
 from validators import run_validators
 
+# Module-scoped fixtures build something expensive once: keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("mlflow_azureml")
+
 CONTRACT = "mlflow-routes-azureml-serves"
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# Module-scoped fixtures build something expensive once: keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("tabular_loop")
+
 # Offline and quiet, as a user's shell would be after reading the README.
 ENV = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true", "PYTHON": sys.executable}
 ENV.pop("MLFLOW_TRACKING_URI", None)

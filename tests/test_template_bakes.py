@@ -6,10 +6,13 @@ default pattern); the expected file set from the manifest; the checks from the v
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from validators import project_files, run_validators
@@ -83,7 +86,10 @@ def test_bake_passes_every_validator(baked, answers):
 # Folders the baked projects' own tests never read (test_baked_tests_read_none_of_the_skipped_paths keeps
 # that true): patterns that differ only there run the same tests on the same inputs, so one result serves all.
 NOT_READ_BY_BAKED_TESTS = (".github/", ".azuredevops/", "infrastructure/", "ci/", "docs/", "README.md")
-_BAKED_TEST_RESULTS: dict[str, str] = {}
+# Shared by the xdist workers of one run (same PYTEST_XDIST_TESTRUNUID): a result file per inputs key, written
+# by whichever worker ran those tests first; the other waits on the key's lock instead of running them again.
+_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+_RESULTS_DIR = Path(tempfile.gettempdir()) / f"baked-test-results-{_RUN_ID}"
 
 
 def _inputs_key(project, pytest_args) -> str:
@@ -94,19 +100,32 @@ def _inputs_key(project, pytest_args) -> str:
     return digest.hexdigest()
 
 
-def _run_baked_tests(project, *pytest_args):
-    key = _inputs_key(project, pytest_args)
-    if key in _BAKED_TEST_RESULTS:  # the same test inputs already passed in this session
-        assert " passed" in _BAKED_TEST_RESULTS[key]
-        return
+def _baked_test_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["MLFLOW_DISABLE_TELEMETRY"] = "true"
     env["DO_NOT_TRACK"] = "1"
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args]
-    result = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env, timeout=1200, check=False)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " passed" in result.stdout
-    _BAKED_TEST_RESULTS[key] = result.stdout
+    # Two workers each running a baked suite on two cores: one math thread each, not two apiece fighting.
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    return env
+
+
+def _run_baked_tests(project, *pytest_args):
+    _RESULTS_DIR.mkdir(exist_ok=True)
+    key = _inputs_key(project, pytest_args)
+    result_file = _RESULTS_DIR / f"{key}.out"
+    with open(_RESULTS_DIR / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this worker dies
+        if result_file.exists():  # the same test inputs already passed in this run
+            assert " passed" in result_file.read_text(encoding="utf-8")
+            return
+        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *pytest_args]
+        result = subprocess.run(
+            cmd, cwd=project, capture_output=True, text=True, env=_baked_test_env(), timeout=1200, check=False
+        )
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        assert " passed" in result.stdout
+        result_file.write_text(result.stdout, encoding="utf-8")
 
 
 def test_baked_tests_read_none_of_the_skipped_paths(baked):
