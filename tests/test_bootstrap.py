@@ -24,6 +24,9 @@ from tools.iac_model import bicep_resources, tf_resources
 
 from mlops_template import options
 
+# The bootstrap runs are cached per module (_RUNS): keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("bootstrap_runs")
+
 CORE = options.core_patterns()
 DRY_RUN_PATTERNS = [pytest.param(p, id=options.pattern_id(p)) for p in CORE] + [
     pytest.param({"secure_workspace": True}, id="secure")
@@ -34,6 +37,8 @@ PLATFORMS = [
     for iac in ("terraform", "bicep")
     for ci in ("github_actions", "azure_devops")
 ]
+GITHUB_PLATFORMS = [p for p in PLATFORMS if p.values[0]["ci_platform"] == "github_actions"]
+AZURE_DEVOPS_PLATFORMS = [p for p in PLATFORMS if p.values[0]["ci_platform"] == "azure_devops"]
 PLAN_ROLES = {"Reader", "Storage Blob Data Reader"}  # plus the what-if custom role (checked below)
 
 
@@ -169,10 +174,9 @@ def test_federated_credentials_trust_the_right_subjects(bootstrapped):
     assert all(c["--audiences"] == "api://AzureADTokenExchange" for c in credentials.values())
 
 
+@pytest.mark.parametrize("bootstrapped", GITHUB_PLATFORMS, indirect=True)
 def test_github_environments_deploy_from_main_only(bootstrapped):
-    answers, sandbox, _ = bootstrapped
-    if answers["ci_platform"] != "github_actions":
-        pytest.skip("GitHub only")
+    _, sandbox, _ = bootstrapped
     state = json.loads(sandbox.state.read_text())
     for env in ("dev", "prod"):
         environment = state["gh environments"][env]
@@ -187,10 +191,9 @@ def test_github_environments_deploy_from_main_only(bootstrapped):
     assert set(state["variables"]["dev"]) == {"AZURE_CLIENT_ID"}
 
 
+@pytest.mark.parametrize("bootstrapped", AZURE_DEVOPS_PLATFORMS, indirect=True)
 def test_azure_devops_service_connections_carry_branch_control_and_prod_approval(bootstrapped):
-    answers, sandbox, _ = bootstrapped
-    if answers["ci_platform"] != "azure_devops":
-        pytest.skip("Azure DevOps only")
+    _, sandbox, _ = bootstrapped
     state = json.loads(sandbox.state.read_text())
     endpoints = {e["id"]: name for name, e in state["endpoints"].items()}
     assert set(endpoints.values()) == {"azure-dev", "azure-prod", "azure-plan"}

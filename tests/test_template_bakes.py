@@ -6,15 +6,13 @@ default pattern); the expected file set from the manifest; the checks from the v
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
+from run_once import run_once
 from validators import project_files, run_validators
 
 from mlops_template import manifest, options
@@ -86,10 +84,6 @@ def test_bake_passes_every_validator(baked, answers):
 # Folders the baked projects' own tests never read (test_baked_tests_read_none_of_the_skipped_paths keeps
 # that true): patterns that differ only there run the same tests on the same inputs, so one result serves all.
 NOT_READ_BY_BAKED_TESTS = (".github/", ".azuredevops/", "infrastructure/", "ci/", "docs/", "README.md")
-# Shared by the xdist workers of one run (same PYTEST_XDIST_TESTRUNUID): a result file per inputs key, written
-# by whichever worker ran those tests first; the other waits on the key's lock instead of running them again.
-_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
-_RESULTS_DIR = Path(tempfile.gettempdir()) / f"baked-test-results-{_RUN_ID}"
 
 
 def _inputs_key(project, pytest_args) -> str:
@@ -111,21 +105,17 @@ def _baked_test_env() -> dict:
 
 
 def _run_baked_tests(project, *pytest_args):
-    _RESULTS_DIR.mkdir(exist_ok=True)
-    key = _inputs_key(project, pytest_args)
-    result_file = _RESULTS_DIR / f"{key}.out"
-    with open(_RESULTS_DIR / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this worker dies
-        if result_file.exists():  # the same test inputs already passed in this run
-            assert " passed" in result_file.read_text(encoding="utf-8")
-            return
+    def run() -> dict:
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *pytest_args]
         result = subprocess.run(
             cmd, cwd=project, capture_output=True, text=True, env=_baked_test_env(), timeout=1200, check=False
         )
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-        assert " passed" in result.stdout
-        result_file.write_text(result.stdout, encoding="utf-8")
+        return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+
+    # Patterns whose baked tests read the same inputs run them once per run, on whichever worker comes first.
+    result = run_once(f"baked-tests-{_inputs_key(project, pytest_args)}", run)
+    assert result["returncode"] == 0, result["stdout"][-6000:] + result["stderr"][-3000:]
+    assert " passed" in result["stdout"]
 
 
 def test_baked_tests_read_none_of_the_skipped_paths(baked):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from run_once import run_once
 
 Check = Callable[[Path, list[str]], list[str]]
 
@@ -301,8 +302,6 @@ VALIDATORS: tuple[Validator, ...] = (
     Validator("checkov bicep", ("infrastructure/bicep/*.bicep",), _checkov("bicep", "infrastructure/bicep")),
 )
 
-_CACHE: dict[str, list[str]] = {}
-
 
 def project_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
@@ -325,7 +324,6 @@ def run_validators(root: Path, validators: tuple[Validator, ...] = VALIDATORS) -
         if not files:
             continue
         key = _content_key(validator, root, files, all_files)
-        if key not in _CACHE:
-            _CACHE[key] = validator.check(root, files)
-        results[validator.name] = _CACHE[key]
+        # the same files (an unchanged Terraform folder in another pattern) are checked once per test run
+        results[validator.name] = run_once(f"validator-{key}", lambda v=validator, f=files: v.check(root, f))
     return results
