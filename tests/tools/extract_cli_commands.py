@@ -44,6 +44,7 @@ from pathlib import Path
 # Command groups the template uses or may soon use (issue 13). Kept short so the JSON stays small.
 CORE_PREFIXES = (
     "account",
+    "acr",
     "ad app",
     "ad sp",
     "ad signed-in-user",
