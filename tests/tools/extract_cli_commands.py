@@ -128,6 +128,10 @@ def _describe(command) -> dict:
         settings = argument.type.settings
         if settings.get("help") == argparse.SUPPRESS or arg_name == "cmd":
             continue
+        # A positional argument (knack's ArgumentsContext.positional sets options_list=[]) has no option name: the
+        # call passes it as a bare word (`az acr build ... SOURCE`), so it is neither an option nor a required one.
+        if settings.get("options_list") == []:
+            continue
         aliases = _options(settings, arg_name)
         options.extend(aliases)
         # configured_default: `az configure --defaults group=...` can supply it, so argparse does not demand it.
