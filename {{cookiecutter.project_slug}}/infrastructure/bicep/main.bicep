@@ -36,7 +36,7 @@ param deployMlRegistry bool = false
 @description('Extra principals (object ids) allowed to use the shared registry, e.g. the dev CI identity.')
 param mlRegistryUserPrincipalIds array = []
 
-{%- if cookiecutter.custom_container %}
+{% if cookiecutter.custom_container -%}
 @description('Resource id of a container registry outside this environment that the project\'s images are pulled from (containers.registry of config/<env>.yml names it); empty: the workspace\'s own registry.')
 param externalContainerRegistryId string = ''
 
@@ -153,7 +153,7 @@ module workspace 'modules/workspace.bicep' = {
   }
 }
 
-{%- if cookiecutter.custom_container %}
+{% if cookiecutter.custom_container -%}
 // The project's images in an external registry: its pulling identities get AcrPull there, in the registry's own
 // resource group (a resource id is /subscriptions/<id>/resourceGroups/<group>/providers/...).
 module externalRegistryPull 'modules/external_registry_pull.bicep' = if (!empty(externalContainerRegistryId)) {

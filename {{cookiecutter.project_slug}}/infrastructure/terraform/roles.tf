@@ -24,7 +24,7 @@ resource "azurerm_role_assignment" "compute_acr_pull" {
   principal_type       = "ServicePrincipal"
 }
 
-{%- if cookiecutter.custom_container %}
+{% if cookiecutter.custom_container -%}
 # The project's images in an external registry (custom_container): the clusters pull them for training jobs and
 # batch scoring, the workspace identity to check and prepare deployments' images. Only AcrPull: nothing here
 # pushes. Whoever applies this needs the right to assign roles on that registry (docs/containers.md).

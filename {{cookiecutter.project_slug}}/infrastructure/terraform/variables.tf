@@ -68,7 +68,7 @@ variable "ml_registry_user_principal_ids" {
   }
 }
 
-{%- if cookiecutter.custom_container %}
+{% if cookiecutter.custom_container -%}
 variable "external_container_registry_id" {
   description = "Resource id of a container registry outside this environment that the project's images are pulled from (containers.registry of config/<env>.yml names it); empty: the workspace's own registry."
   type        = string
