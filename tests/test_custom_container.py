@@ -119,6 +119,20 @@ def test_azureml_files_name_the_project_images(baked, answers):
     )
 
 
+@pytest.mark.parametrize("answers", BAKES)
+def test_build_images_passes_shellcheck_and_is_executable(baked, answers):
+    root = on(baked, answers)
+    result = subprocess.run(
+        [_tool("shellcheck"), "--external-sources", "ci/build_images.sh", "ci/train.sh", "ci/deploy.sh"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    assert (root / "ci/build_images.sh").stat().st_mode & 0o111
+
+
 # --- ci/build_images.sh, run against a fake az ------------------------------------------------------------------
 
 FAKE_AZ = r"""#!/usr/bin/env python3
