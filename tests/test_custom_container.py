@@ -68,9 +68,10 @@ def test_option_off_leaves_no_trace(baked):
     assert not (root / "ci" / "build_images.sh").exists()
     assert not (root / "docs" / "containers.md").exists()
     for path in root.rglob("*"):
-        if path.is_file() and path.suffix in {".sh", ".yml", ".yaml", ".tf", ".bicep", ".md", ".txt"}:
+        if path.is_file() and path.suffix in {".sh", ".yml", ".yaml", ".tf", ".bicep", ".md", ".txt", ".toml"}:
             text = path.read_text(encoding="utf-8")
-            for trace in ("build_images", "az acr build", "external_container_registry", "externalContainerRegistry"):
+            traces = ("build_images", "az acr", "hadolint", "external_container_registry", "externalContainerRegistry")
+            for trace in traces:
                 assert trace not in text, f"{path.relative_to(root)} mentions {trace}"
     environment = yaml.safe_load(read(root, "mlops/azureml/environment/environment.yml"))
     assert environment["conda_file"] == "conda.yml"
@@ -88,6 +89,18 @@ def test_images_are_built_before_training_and_deployment(baked, answers):
     deploy = read(root, "ci/deploy.sh")
     create = r"az ml (online|batch)-deployment (create|\"\$action\")"
     assert line_of(deploy, r'build_images\.sh" "\$env" inference') < line_of(deploy, create)
+    # Pull requests lint the Dockerfiles on both platforms: their checks run `pre-commit run --all-files`.
+    hooks = yaml.safe_load(read(root, ".pre-commit-config.yaml"))["repos"][0]["hooks"]
+    assert {"id": "hadolint", "name": "hadolint", "entry": "hadolint", "language": "system"}.items() <= next(
+        hook for hook in hooks if hook["id"] == "hadolint"
+    ).items()
+    assert re.search(next(h for h in hooks if h["id"] == "hadolint")["files"], "docker/train/Dockerfile")
+    checks = (
+        ".github/workflows/_checks.yml"
+        if answers["ci_platform"] == "github_actions"
+        else ".azuredevops/templates/jobs/checks.yml"
+    )
+    assert "pre-commit run --all-files" in read(root, checks)
     # Both platforms run those scripts in their train and deploy jobs (the build needs no separate step there).
     if answers["ci_platform"] == "github_actions":
         assert 'run: ci/train.sh "$ENVIRONMENT"' in read(root, ".github/workflows/_train.yml")
