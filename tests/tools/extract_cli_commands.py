@@ -44,6 +44,7 @@ from pathlib import Path
 # Command groups the template uses or may soon use (issue 13). Kept short so the JSON stays small.
 CORE_PREFIXES = (
     "account",
+    "acr",
     "ad app",
     "ad sp",
     "ad signed-in-user",
@@ -126,6 +127,10 @@ def _describe(command) -> dict:
     for arg_name, argument in command.arguments.items():
         settings = argument.type.settings
         if settings.get("help") == argparse.SUPPRESS or arg_name == "cmd":
+            continue
+        # A positional argument (knack's ArgumentsContext.positional sets options_list=[]) has no option name: the
+        # call passes it as a bare word (`az acr build ... SOURCE`), so it is neither an option nor a required one.
+        if settings.get("options_list") == []:
             continue
         aliases = _options(settings, arg_name)
         options.extend(aliases)

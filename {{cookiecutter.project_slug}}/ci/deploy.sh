@@ -27,6 +27,11 @@ require_env_name "$env"
 use_workspace "$env"
 endpoint="$(setting "$env" deployment.endpoint_name)"
 monitor=mlops/azureml/monitoring/monitor.yml
+{%- if cookiecutter.custom_container %}
+# The deployment names the project's inference image (docker/inference): build it for this commit in this
+# environment's registry first (prod pulls from its own registry, never from dev's).
+"$CI_DIR/build_images.sh" "$env" inference
+{%- endif %}
 
 # Register what the monitor reads that no other step registers in this workspace (prod never
 # trains, so nothing registered by dev's training exists there), then create or update the monitor.

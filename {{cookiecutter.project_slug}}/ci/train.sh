@@ -130,6 +130,10 @@ else
 {%- else %}
   training=()
 {%- endif %}
+{%- if cookiecutter.custom_container %}
+  # The steps' environment names the project's training image (docker/train): build it for this commit first.
+  "$CI_DIR/build_images.sh" "$env" train
+{%- endif %}
   job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" \
     --set "tags.git_commit=$commit" --set "tags.ci_run=$run" --query name --output tsv)"
   echo "submitted Azure ML job $job"

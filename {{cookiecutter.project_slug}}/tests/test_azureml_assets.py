@@ -63,6 +63,21 @@ def test_conda_file_lists_the_pyproject_dependencies():
     assert [d for d in pip if not d.startswith("azureml-mlflow")] == dependencies["dependencies"]
 
 
+{%- if cookiecutter.custom_container %}
+
+
+def test_container_images_install_the_pyproject_dependencies():
+    dependencies = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for image in ("train", "inference"):
+        lines = (PROJECT_ROOT / "docker" / image / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        packages = [line for line in lines if line and not line.startswith(("#", "-"))]
+        # Each image adds only what Azure ML needs on top (the MLflow plugin; azureml-core for batch scoring).
+        assert [p for p in packages if not p.startswith(("azureml-mlflow", "azureml-core"))] == dependencies[
+            "dependencies"
+        ], image
+{%- endif %}
+
+
 def test_compute_cluster_matches_the_dev_config():
     compute, config = read(AZUREML / "compute.yml"), load_config("dev")["compute"]["cpu_cluster"]
     assert (compute["name"], compute["size"], compute["min_instances"], compute["max_instances"]) == (
@@ -109,7 +124,14 @@ def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
     ml = pytest.importorskip("azure.ai.ml")
     for path in sorted((AZUREML / "components").glob("*.yml")):
         assert ml.load_component(source=path)._validate().passed, path
+{%- if cookiecutter.custom_container %}
+    # The project's own training image (docker/train), in the registry config/dev.yml names.
+    registry = load_config("dev")["containers"]["registry"]
+    image = ml.load_environment(source=AZUREML / "environment" / "environment.yml").image
+    assert image.startswith(f"{registry}.azurecr.io/")
+{%- else %}
     assert ml.load_environment(source=AZUREML / "environment" / "environment.yml").image.startswith("mcr.microsoft")
+{%- endif %}
     assert ml.load_data(source=AZUREML / "data.yml").name
     assert ml.load_compute(source=AZUREML / "compute.yml").size == "Standard_DS3_v2"
     job = azureml_submit.load_pipeline()

@@ -36,6 +36,11 @@ param deployMlRegistry bool = false
 @description('Extra principals (object ids) allowed to use the shared registry, e.g. the dev CI identity.')
 param mlRegistryUserPrincipalIds array = []
 
+{% if cookiecutter.custom_container -%}
+@description('Resource id of a container registry outside this environment that the project\'s images are pulled from (containers.registry of config/<env>.yml names it); empty: the workspace\'s own registry.')
+param externalContainerRegistryId string = ''
+
+{% endif -%}
 @description('Purge protection on the key vault; once on it cannot be turned off.')
 param keyVaultPurgeProtection bool = true
 
@@ -148,6 +153,19 @@ module workspace 'modules/workspace.bicep' = {
   }
 }
 
+{% if cookiecutter.custom_container -%}
+// The project's images in an external registry: its pulling identities get AcrPull there, in the registry's own
+// resource group (a resource id is /subscriptions/<id>/resourceGroups/<group>/providers/...).
+module externalRegistryPull 'modules/external_registry_pull.bicep' = if (!empty(externalContainerRegistryId)) {
+  name: 'external-registry-pull'
+  scope: resourceGroup(split(externalContainerRegistryId, '/')[2], split(externalContainerRegistryId, '/')[4])
+  params: {
+    registryName: last(split(externalContainerRegistryId, '/'))
+    principalIds: workspace.outputs.pullPrincipalIds
+  }
+}
+
+{% endif -%}
 // The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
 module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
   name: 'ml-registry'
@@ -174,6 +192,9 @@ module network 'modules/network.bicep' = {
     keyVaultId: keyVault.outputs.id
     containerRegistryId: containerRegistry.outputs.id
     mlRegistryId: deployMlRegistry ? mlRegistry.outputs.id : ''
+{%- if cookiecutter.custom_container %}
+    externalContainerRegistryId: externalContainerRegistryId
+{%- endif %}
     tags: allTags
   }
 }

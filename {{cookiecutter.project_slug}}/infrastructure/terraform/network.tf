@@ -89,3 +89,15 @@ resource "azurerm_machine_learning_workspace_network_outbound_rule_private_endpo
   service_resource_id = azapi_resource.ml_registry[0].id
   sub_resource_target = "amlregistry"
 }
+{%- if cookiecutter.custom_container %}
+
+# An external registry of the project's images (custom_container) is reached privately too: jobs and deployments
+# in the managed network pull through a private endpoint Azure ML creates for this rule.
+resource "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint" "external_container_registry" {
+  count               = var.external_container_registry_id == "" ? 0 : 1
+  name                = "external-container-registry"
+  workspace_id        = azurerm_machine_learning_workspace.main.id
+  service_resource_id = var.external_container_registry_id
+  sub_resource_target = "registry"
+}
+{%- endif %}

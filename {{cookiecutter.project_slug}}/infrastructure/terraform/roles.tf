@@ -24,6 +24,19 @@ resource "azurerm_role_assignment" "compute_acr_pull" {
   principal_type       = "ServicePrincipal"
 }
 
+{% if cookiecutter.custom_container -%}
+# The project's images in an external registry (custom_container): the clusters pull them for training jobs and
+# batch scoring, the workspace identity to check and prepare deployments' images. Only AcrPull: nothing here
+# pushes. Whoever applies this needs the right to assign roles on that registry (docs/containers.md).
+resource "azurerm_role_assignment" "external_acr_pull" {
+  for_each             = var.external_container_registry_id == "" ? {} : merge(local.compute_principal_ids, { workspace = azurerm_machine_learning_workspace.main.identity[0].principal_id })
+  scope                = var.external_container_registry_id
+  role_definition_name = "AcrPull"
+  principal_id         = each.value
+  principal_type       = "ServicePrincipal"
+}
+
+{% endif -%}
 # Jobs read training data and write outputs in the workspace storage with the cluster identity.
 resource "azurerm_role_assignment" "compute_blob_data" {
   for_each             = local.compute_principal_ids

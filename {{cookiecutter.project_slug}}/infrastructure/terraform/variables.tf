@@ -68,6 +68,19 @@ variable "ml_registry_user_principal_ids" {
   }
 }
 
+{% if cookiecutter.custom_container -%}
+variable "external_container_registry_id" {
+  description = "Resource id of a container registry outside this environment that the project's images are pulled from (containers.registry of config/<env>.yml names it); empty: the workspace's own registry."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.external_container_registry_id == "" || can(regex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.ContainerRegistry/registries/[^/]+$", var.external_container_registry_id))
+    error_message = "external_container_registry_id must be empty or a container registry's resource id."
+  }
+}
+
+{% endif -%}
 variable "key_vault_purge_protection" {
   description = "Purge protection on the key vault; once on it cannot be turned off (and the vault name stays taken for the retention period)."
   type        = bool

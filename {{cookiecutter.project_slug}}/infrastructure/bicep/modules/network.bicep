@@ -15,6 +15,9 @@ param storageAccountId string
 param keyVaultId string
 param containerRegistryId string
 param mlRegistryId string = ''
+{%- if cookiecutter.custom_container %}
+param externalContainerRegistryId string = ''
+{%- endif %}
 param tags object
 
 // One private endpoint per service and sub-resource; each registers its addresses in the listed DNS zones.
@@ -135,3 +138,21 @@ resource mlRegistryOutboundRule 'Microsoft.MachineLearningServices/workspaces/ou
     }
   }
 }
+{%- if cookiecutter.custom_container %}
+
+// An external registry of the project's images (custom_container) is reached privately too: jobs and deployments
+// in the managed network pull through a private endpoint Azure ML creates for this rule.
+resource externalRegistryOutboundRule 'Microsoft.MachineLearningServices/workspaces/outboundRules@2024-10-01' = if (!empty(externalContainerRegistryId)) {
+  parent: workspace
+  name: 'external-container-registry'
+  properties: {
+    type: 'PrivateEndpoint'
+    category: 'UserDefined'
+    destination: {
+      serviceResourceId: externalContainerRegistryId
+      subresourceTarget: 'registry'
+      sparkEnabled: false
+    }
+  }
+}
+{%- endif %}

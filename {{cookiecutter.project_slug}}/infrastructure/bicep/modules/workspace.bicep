@@ -182,3 +182,12 @@ resource ciBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!
 
 output id string = workspace.id
 output principalId string = workspace.identity.principalId
+{%- if cookiecutter.custom_container %}
+// The identities that pull the project's images from an external registry (main.bicep, custom_container).
+output pullPrincipalIds array = [
+  workspace.identity.principalId
+{%- for kind in kinds %}
+  {{ kind }}Cluster.identity.principalId
+{%- endfor %}
+]
+{%- endif %}
