@@ -15,6 +15,8 @@ param storageAccountId string
 param keyVaultId string
 param containerRegistryId string
 param mlRegistryId string = ''
+@description('Azure Data Explorer cluster (observability_store=adx); empty: none.')
+param adxClusterId string = ''
 param tags object
 
 // One private endpoint per service and sub-resource; each registers its addresses in the listed DNS zones.
@@ -67,6 +69,20 @@ var privateEndpoints = concat([
     subresource: 'amlregistry'
     dnsZones: [
       'privatelink.api.azureml.ms'
+    ]
+  }
+], empty(adxClusterId) ? [] : [
+  {
+    // Azure Data Explorer registers the cluster in its regional zone and its ingestion storage in the
+    // blob, queue and table zones (Microsoft Learn, "Azure Private Endpoint private DNS zone values").
+    key: 'adx'
+    resourceId: adxClusterId
+    subresource: 'cluster'
+    dnsZones: [
+      'privatelink.${location}.kusto.windows.net'
+      'privatelink.blob.core.windows.net'
+      'privatelink.queue.core.windows.net'
+      'privatelink.table.core.windows.net'
     ]
   }
 ])
