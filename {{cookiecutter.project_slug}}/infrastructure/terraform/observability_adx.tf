@@ -15,11 +15,9 @@ locals {
 }
 
 resource "azurerm_kusto_cluster" "main" {
-  #checkov:skip=CKV_AZURE_181:The Dev(No SLA) SKU is the cheapest cluster (one node, no SLA); choose a Standard SKU in var.adx_sku for an SLA
+  #checkov:skip=CKV_AZURE_180:The Dev(No SLA) SKU is the cheapest cluster (one node, no SLA); choose a Standard SKU in var.adx_sku for an SLA
   #checkov:skip=CKV_AZURE_75:Double encryption (a second layer at the infrastructure level) adds cost; disk encryption is on
-{%- if not secure %}
-  #checkov:skip=CKV_AZURE_73:Public network access is on by choice (secure_workspace=false); queries still need Entra ID
-{%- endif %}
+  #checkov:skip=CKV2_AZURE_11:Microsoft-managed keys; customer-managed keys need a key, an identity and a rotation process of your own
   name                          = local.names.adx_cluster
   location                      = data.azurerm_resource_group.main.location
   resource_group_name           = data.azurerm_resource_group.main.name

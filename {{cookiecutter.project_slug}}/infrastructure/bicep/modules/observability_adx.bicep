@@ -34,6 +34,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 }
 
 resource cluster 'Microsoft.Kusto/clusters@2024-04-13' = {
+  // checkov:skip=CKV_AZURE_75:Double encryption (a second layer at the infrastructure level) adds cost; disk encryption is on
   name: clusterName
   location: location
   tags: tags
