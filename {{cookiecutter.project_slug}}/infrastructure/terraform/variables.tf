@@ -135,7 +135,7 @@ variable "adx_sku" {
 }
 
 variable "adx_auto_stop" {
-  description = "Let Azure stop the Data Explorer cluster after days without queries or ingestion (a stopped cluster ingests nothing until started)."
+  description = "Let Azure stop the Data Explorer cluster after 5 days without ingestion or queries (it ingests nothing until started again)."
   type        = bool
   default     = true
 }

@@ -15,8 +15,8 @@ param storageAccountName string
 param tags object
 
 // The smallest SKU: one Dev(No SLA) E2a_v4 node, no SLA, for dev/test and small production volumes.
-// Auto-stop stops a cluster without queries or ingestion for days; a stopped cluster skips ingestion
-// until it is started again (az kusto cluster start), so turn it off when production data must flow.
+// Auto-stop stops a cluster that had no ingestion and no queries for 5 days, and never restarts it (Microsoft
+// Learn, "Automatic stop of inactive Azure Data Explorer clusters"): start it with az kusto cluster start.
 param clusterSku string = 'Dev(No SLA)_Standard_E2a_v4'
 param autoStop bool = true
 
