@@ -67,10 +67,10 @@ resource "azurerm_kusto_script" "drift" {
 }
 
 resource "azurerm_eventhub_namespace" "adx" {
+  # Standard: private endpoints and trusted-service access need it (Basic has neither).
   name                          = local.names.eventhubs_namespace
   location                      = data.azurerm_resource_group.main.location
   resource_group_name           = data.azurerm_resource_group.main.name
-  # Standard: private endpoints and trusted-service access need it (Basic has neither).
   sku                           = "Standard"
   capacity                      = 1
   local_authentication_enabled  = false
