@@ -71,13 +71,27 @@ def commands(path: Path) -> list[str]:
     return [block.strip() for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if block.strip()]
 
 
-def test_adx_arguments_and_properties_exist_in_the_provider_schemas(baked):
+def test_adx_arguments_and_properties_exist_in_the_provider_schemas(baked, tmp_path):
     # tests/data/azurerm_schema.json (azurerm 4.73) and bicep_types.json (Azure/bicep-types-az) list them.
     for answers in (SECURE_TF, PUBLIC_TF_NLP):
-        assert tf_schema_errors(project(baked, **answers) / "infrastructure" / "terraform") == []
+        directory = project(baked, **answers) / "infrastructure" / "terraform"
+        assert {r.type for r in tf_resources(directory)} >= set(TF_TO_ARM) - {
+            "azurerm_kusto_cluster_managed_private_endpoint"
+        }
+        assert tf_schema_errors(directory) == []
     root = project(baked, **SECURE_BICEP)
     files = [p.relative_to(root).as_posix() for p in (root / "infrastructure" / "bicep").rglob("*.bicep")]
+    assert "infrastructure/bicep/modules/observability_adx.bicep" in files
     assert check_bicep(root, files) == []
+    # A misspelled property is caught in either language.
+    planted = shutil.copytree(root, tmp_path / "bicep")
+    module = planted / "infrastructure/bicep/modules/observability_adx.bicep"
+    module.write_text(module.read_text(encoding="utf-8").replace("enableAutoStop:", "enableAutoStopping:"))
+    assert any("enableAutoStopping" in problem for problem in check_bicep(planted, files))
+    terraform = shutil.copytree(project(baked, **SECURE_TF) / "infrastructure" / "terraform", tmp_path / "tf")
+    adx_tf = terraform / "observability_adx.tf"
+    adx_tf.write_text(adx_tf.read_text(encoding="utf-8").replace("auto_stop_enabled ", "autostop_enabled "))
+    assert any("autostop_enabled" in problem for problem in tf_schema_errors(terraform))
 
 
 def test_terraform_and_bicep_declare_the_same_adx_resources(baked):
