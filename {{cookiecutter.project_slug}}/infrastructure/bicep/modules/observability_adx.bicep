@@ -16,7 +16,7 @@ param tags object
 
 // The smallest SKU: one Dev(No SLA) E2a_v4 node, no SLA, for dev/test and small production volumes.
 // Auto-stop stops a cluster that had no ingestion and no queries for 5 days, and never restarts it (Microsoft
-// Learn, "Automatic stop of inactive Azure Data Explorer clusters"): start it with az kusto cluster start.
+// Learn, "Automatic stop of inactive Azure Data Explorer clusters"): see docs/observability-adx.md to start it.
 param clusterSku string = 'Dev(No SLA)_Standard_E2a_v4'
 param autoStop bool = true
 
