@@ -283,6 +283,11 @@ def test_none_leaves_no_trace(baked):
     root = baked()  # observability_store defaults to none
     assert not (root / "kql").exists()
     assert not (root / "docs" / "observability-adx.md").exists()
-    for path in [*root.joinpath("infrastructure").rglob("*.*"), root / "ci" / "bootstrap.py", root / "README.md"]:
+    for path in [
+        *root.joinpath("infrastructure").rglob("*.*"),
+        *root.joinpath("docs").rglob("*.md"),
+        root / "ci" / "bootstrap.py",
+        root / "README.md",
+    ]:
         text = path.read_text(encoding="utf-8").lower()
         assert "kusto" not in text and "eventhub" not in text and "data explorer" not in text, path
