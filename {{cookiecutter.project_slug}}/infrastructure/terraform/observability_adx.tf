@@ -189,20 +189,24 @@ resource "azurerm_kusto_cluster_managed_private_endpoint" "event_hubs" {
 {%- endif %}
 
 resource "azurerm_kusto_eventgrid_data_connection" "collected_data" {
-  name                         = "collected-data"
-  resource_group_name          = data.azurerm_resource_group.main.name
-  location                     = data.azurerm_resource_group.main.location
-  cluster_name                 = azurerm_kusto_cluster.main.name
-  database_name                = azurerm_kusto_database.main.name
-  storage_account_id           = azurerm_storage_account.main.id
-  eventhub_id                  = azurerm_eventhub.adx.id
-  eventhub_consumer_group_name = azurerm_eventhub_consumer_group.adx.name
-  managed_identity_resource_id = azurerm_kusto_cluster.main.id
-  blob_storage_event_type      = "Microsoft.Storage.BlobCreated"
-  table_name                   = "CollectedRecords"
-  mapping_rule_name            = "CollectedRecordsMapping"
-  data_format                  = "MULTIJSON"
-  database_routing_type        = "Single"
+  name                            = "collected-data"
+  resource_group_name             = data.azurerm_resource_group.main.name
+  location                        = data.azurerm_resource_group.main.location
+  cluster_name                    = azurerm_kusto_cluster.main.name
+  database_name                   = azurerm_kusto_database.main.name
+  storage_account_id              = azurerm_storage_account.main.id
+  eventhub_id                     = azurerm_eventhub.adx.id
+  eventhub_consumer_group_name    = azurerm_eventhub_consumer_group.adx.name
+  eventgrid_event_subscription_id = azurerm_eventgrid_system_topic_event_subscription.collected_data.id
+  # The 4.0 names (managed_identity_resource_id and eventgrid_resource_id before them): the cluster itself, so
+  # its system-assigned identity reads the event hub and the blobs (hashicorp/terraform-provider-azurerm,
+  # kusto_eventgrid_data_connection_resource.go).
+  managed_identity_id     = azurerm_kusto_cluster.main.id
+  blob_storage_event_type = "Microsoft.Storage.BlobCreated"
+  table_name              = "CollectedRecords"
+  mapping_rule_name       = "CollectedRecordsMapping"
+  data_format             = "MULTIJSON"
+  database_routing_type   = "Single"
 
   depends_on = [
     azurerm_kusto_script.tables,

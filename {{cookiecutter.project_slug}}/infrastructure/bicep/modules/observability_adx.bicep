@@ -250,6 +250,7 @@ resource dataConnection 'Microsoft.Kusto/clusters/databases/dataConnections@2024
   properties: {
     storageAccountResourceId: storage.id
     eventHubResourceId: eventHub.id
+    eventGridResourceId: blobEvents.id // the event subscription that feeds the event hub
     consumerGroup: consumerGroup.name
     managedIdentityResourceId: cluster.id
     blobStorageEventType: 'Microsoft.Storage.BlobCreated'
@@ -260,7 +261,6 @@ resource dataConnection 'Microsoft.Kusto/clusters/databases/dataConnections@2024
   }
   dependsOn: [
     tablesScript
-    blobEvents
     clusterReadsBlobs
     clusterReadsEvents
   ]
