@@ -228,47 +228,34 @@ def kusto_language() -> Path:
     return package
 
 
-# Kusto.Language parses one command at a time: split the script at empty lines as the service does.
-PARSE_SCRIPT = """
-require(process.argv[2] + "/bridge.min.js");
-require(process.argv[2] + "/Kusto.Language.Bridge.min.js");
-const fs = require("fs");
-const problems = [];
-for (const file of process.argv.slice(3)) {
-  for (const block of fs.readFileSync(file, "utf8").split(/\\n\\s*\\n/)) {
-    if (!block.trim()) continue;
-    const code = Kusto.Language.KustoCode.Parse(block);
-    const diagnostics = code.GetDiagnostics();
-    for (let i = 0; i < diagnostics.Count; i++) {
-      const d = diagnostics.getItem(i);
-      problems.push(file + ": " + block.trim().slice(0, 50) + " ... at " + d.Start + ": " + d.Message);
-    }
-    if (code.Kind !== "Command") problems.push(file + ": not a command: " + block.trim().slice(0, 50));
-  }
-}
-console.log(JSON.stringify(problems));
-"""
+ANALYZE = Path(__file__).with_name("tools") / "kql_analyze.js"
 
 
 def kql_problems(package: Path, files: list[Path]) -> list[str]:
-    result = subprocess.run(["node", "-e", PARSE_SCRIPT, "-", str(package), *map(str, files)],
+    result = subprocess.run(["node", str(ANALYZE), str(package), *map(str, files)],
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
 
-def test_kql_parses_with_kusto_language(baked, kusto_language, tmp_path):
-    files = [
-        project(baked, **answers) / "kql" / name
-        for answers in (SECURE_TF, PUBLIC_TF_NLP)
-        for name in ("tables.kql", "drift.kql")
-    ]
-    # The parser does find a broken command: a missing parenthesis and an unfinished function body.
+def test_kql_parses_and_analyzes_with_kusto_language(baked, kusto_language, tmp_path):
+    roots = [project(baked, **answers) for answers in (SECURE_TF, PUBLIC_TF_NLP)]
+    # Defects Kusto.Language must find: an unknown column in a drift function, a call of an unknown function,
+    # an update policy whose query returns another type than the table's column, and a syntax error.
+    planted = shutil.copytree(roots[0] / "kql", tmp_path / "kql")
+    drift, tables = planted / "drift.kql", planted / "tables.kql"
+    drift.write_text(drift.read_text().replace("todouble(annual_income)", "todouble(annual_incomes)")
+                     .replace("BinnedValues(reference, cuts)", "BinnedValue(reference, cuts)"))  # fmt: skip
+    tables.write_text(tables.read_text().replace('age = tolong(row["age"])', 'age = todouble(row["age"])'))
     broken = tmp_path / "broken.kql"
-    broken.write_text(".create-merge table T (a: long\n\n.create-or-alter function F() { T | where a == }\n")
-    problems = kql_problems(kusto_language, [*files, broken])  # one node process: loading the parser takes seconds
-    assert [p for p in problems if not p.startswith(str(broken))] == []
-    assert len(problems) == 2
+    broken.write_text(".create-merge table T (a: long\n")
+    first, second = ([root / "kql" / "tables.kql", root / "kql" / "drift.kql"] for root in roots)
+    # One node process (loading the parser takes seconds); `--` starts another database.
+    problems = kql_problems(kusto_language, [*first, "--", *second, "--", tables, drift, broken])
+    assert [p for p in problems if not p.startswith(str(tmp_path))] == []
+    found = "\n".join(problems)
+    for expected in ("'annual_incomes' does not refer", "'BinnedValue' does not refer", "age:real", "Expected: ')'"):
+        assert expected in found, (expected, found)
 
 
 def test_cluster_name_follows_the_adx_rule():
