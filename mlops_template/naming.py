@@ -59,6 +59,16 @@ RULES: dict[str, NameRule] = {
     "application_insights": NameRule(
         r"^[-\w.()]*[-\w()]$", 1, 255, "1-255 letters, digits, '-', '_', '.', '()'", "appi-{prefix}-{env}"
     ),
+    # Azure Data Explorer (observability_store=adx): the cluster name is part of its URI,
+    # <name>.<region>.kusto.windows.net (Microsoft Learn, "Naming rules and restrictions for Azure resources",
+    # Microsoft.Kusto clusters: 4-22 lowercase letters and numbers, starting with a letter).
+    "adx_cluster": NameRule(
+        r"^[a-z][a-z0-9]*$",
+        4,
+        22,
+        "4-22 lowercase letters and digits, starting with a letter",
+        "adx{prefix}{env}{suffix}",
+    ),
     "virtual_network": NameRule(
         r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$",
         2,

@@ -45,6 +45,17 @@ RESOURCE_TYPES = (
     "azurerm_subnet_network_security_group_association",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
     "azurerm_machine_learning_workspace_network_outbound_rule_fqdn",
+    # observability_store=adx: Azure Data Explorer and the Event Grid ingestion from blob storage.
+    "azurerm_kusto_cluster",
+    "azurerm_kusto_database",
+    "azurerm_kusto_script",
+    "azurerm_kusto_eventgrid_data_connection",
+    "azurerm_kusto_cluster_managed_private_endpoint",
+    "azurerm_eventhub_namespace",
+    "azurerm_eventhub",
+    "azurerm_eventhub_consumer_group",
+    "azurerm_eventgrid_system_topic",
+    "azurerm_eventgrid_system_topic_event_subscription",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).

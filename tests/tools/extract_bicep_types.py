@@ -39,6 +39,10 @@ BAKES = [
     for secure in (False, True)
     for scenario in ("tabular", "cv", "nlp")
 ]
+# observability_store=adx adds Azure Data Explorer, Event Hubs and Event Grid (managed private endpoints if secure).
+BAKES += [
+    {"infrastructure": "bicep", "secure_workspace": secure, "observability_store": "adx"} for secure in (False, True)
+]
 # Types the Bicep does not declare but the Terraform's azapi resources use, and types infrastructure changes
 # are likely to add; cheap to carry.
 EXTRA_TYPES = (

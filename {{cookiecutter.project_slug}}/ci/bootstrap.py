@@ -79,6 +79,11 @@ PROVIDERS = (
 {%- if cookiecutter.secure_workspace %}
     "Microsoft.Network",
 {%- endif %}
+{%- if cookiecutter.observability_store == "adx" %}
+    "Microsoft.Kusto",
+    "Microsoft.EventHub",
+    "Microsoft.EventGrid",
+{%- endif %}
 )
 {%- if cookiecutter.secure_workspace %}
 # Private networking: ONE hub network for both environments. Their private endpoints register in one set of
@@ -95,6 +100,12 @@ PRIVATE_DNS_ZONES = (
     "privatelink.file.core.windows.net",
     "privatelink.vaultcore.azure.net",
     "privatelink.azurecr.io",
+{%- if cookiecutter.observability_store == "adx" %}
+    # Azure Data Explorer: the cluster's regional zone and its ingestion storage's queue and table zones.
+    "privatelink.{{ cookiecutter.azure_location }}.kusto.windows.net",
+    "privatelink.queue.core.windows.net",
+    "privatelink.table.core.windows.net",
+{%- endif %}
 )
 {%- endif %}
 

@@ -1,5 +1,6 @@
 {%- set secure = cookiecutter.secure_workspace -%}
 {%- set gpu = cookiecutter.ml_scenario in ["cv", "nlp"] -%}
+{%- set adx = cookiecutter.observability_store == "adx" -%}
 // One environment of the project, deployed into its resource group:
 //   az deployment group create --resource-group rg-<prefix>-<env> --template-file main.bicep
 //   --parameters environments/<env>.bicepparam   (see docs/infrastructure.md)
@@ -82,6 +83,12 @@ var names = {
   mlRegistry: 'mlr-${resourcePrefix}-${nameSuffix}'
   logAnalytics: 'log-${resourcePrefix}-${environmentName}'
   applicationInsights: 'appi-${resourcePrefix}-${environmentName}'
+{%- if adx %}
+  // Azure Data Explorer and what feeds it (observability_store=adx, modules/observability_adx.bicep).
+  adxCluster: 'adx${resourcePrefix}${environmentName}${nameSuffix}'
+  eventHubsNamespace: 'evhns-${resourcePrefix}-${environmentName}-${nameSuffix}'
+  storageEventsTopic: 'evgt-${resourcePrefix}-${environmentName}-storage'
+{%- endif %}
 {%- if secure %}
   // The hub network shared by dev and prod (created by ci/bootstrap.py, see modules/network.bicep).
   networkResourceGroup: 'rg-${resourcePrefix}-network'
@@ -177,6 +184,23 @@ module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
     tags: allTags
   }
 }
+{%- if adx %}
+
+module observability 'modules/observability_adx.bicep' = {
+  name: 'observability-adx'
+  params: {
+    location: location
+    clusterName: names.adxCluster
+    eventHubsNamespaceName: names.eventHubsNamespace
+    systemTopicName: names.storageEventsTopic
+    storageAccountName: names.storageAccount
+    tags: allTags
+  }
+  dependsOn: [
+    storage
+  ]
+}
+{%- endif %}
 {%- if secure %}
 
 module network 'modules/network.bicep' = {
@@ -195,6 +219,9 @@ module network 'modules/network.bicep' = {
 {%- if cookiecutter.custom_container %}
     externalContainerRegistryId: externalContainerRegistryId
 {%- endif %}
+{%- if adx %}
+    adxClusterId: observability.outputs.clusterId
+{%- endif %}
     tags: allTags
   }
 }
@@ -204,3 +231,7 @@ output resourceGroup string = resourceGroup().name
 output workspace string = names.workspace
 output workspacePrincipalId string = workspace.outputs.principalId
 output mlRegistry string = names.mlRegistry
+{%- if adx %}
+output adxClusterUri string = observability.outputs.clusterUri
+output adxDatabase string = observability.outputs.databaseName
+{%- endif %}

@@ -9,6 +9,12 @@ locals {
     ml_registry          = "mlr-${var.resource_prefix}-${var.name_suffix}"
     log_analytics        = "log-${var.resource_prefix}-${var.environment}"
     application_insights = "appi-${var.resource_prefix}-${var.environment}"
+{%- if cookiecutter.observability_store == "adx" %}
+    # Azure Data Explorer and what feeds it (observability_store=adx, observability_adx.tf).
+    adx_cluster          = "adx${var.resource_prefix}${var.environment}${var.name_suffix}"
+    eventhubs_namespace  = "evhns-${var.resource_prefix}-${var.environment}-${var.name_suffix}"
+    storage_events_topic = "evgt-${var.resource_prefix}-${var.environment}-storage"
+{%- endif %}
 {%- if cookiecutter.secure_workspace %}
     # The hub network shared by dev and prod (created by ci/bootstrap.py, see network.tf).
     network_resource_group = "rg-${var.resource_prefix}-network"

@@ -48,7 +48,23 @@ locals {
         subresource = "amlregistry"
         dns_zones   = ["privatelink.api.azureml.ms"]
       }
-    } : {}
+    } : {}{{ "," if cookiecutter.observability_store == "adx" }}
+{%- if cookiecutter.observability_store == "adx" %}
+    # Azure Data Explorer registers the cluster in its regional zone and its ingestion storage in the blob,
+    # queue and table zones (Microsoft Learn, "Azure Private Endpoint private DNS zone values").
+    {
+      adx = {
+        resource_id = azurerm_kusto_cluster.main.id
+        subresource = "cluster"
+        dns_zones = [
+          "privatelink.${var.location}.kusto.windows.net",
+          "privatelink.blob.core.windows.net",
+          "privatelink.queue.core.windows.net",
+          "privatelink.table.core.windows.net",
+        ]
+      }
+    }
+{%- endif %}
   )
 
   private_dns_zones = toset(flatten([for endpoint in local.private_endpoints : endpoint.dns_zones]))

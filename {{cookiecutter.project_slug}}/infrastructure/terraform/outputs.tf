@@ -15,3 +15,14 @@ output "ml_registry" {
   description = "Name of the shared Azure ML registry (created by the environment with deploy_ml_registry = true)."
   value       = local.names.ml_registry
 }
+{%- if cookiecutter.observability_store == "adx" %}
+
+output "adx_cluster_uri" {
+  description = "Query URI of the Azure Data Explorer cluster (observability_store=adx; see docs/observability-adx.md)."
+  value       = azurerm_kusto_cluster.main.uri
+}
+
+output "adx_database" {
+  value = azurerm_kusto_database.main.name
+}
+{%- endif %}

@@ -139,3 +139,17 @@ variable "managed_network_isolation_mode" {
     error_message = "managed_network_isolation_mode must be AllowInternetOutbound or AllowOnlyApprovedOutbound."
   }
 }
+{%- if cookiecutter.observability_store == "adx" %}
+
+variable "adx_sku" {
+  description = "SKU of the Azure Data Explorer cluster: the Dev(No SLA) one-node SKU by default; a Standard SKU (e.g. Standard_E2ads_v5) for an SLA."
+  type        = string
+  default     = "Dev(No SLA)_Standard_E2a_v4"
+}
+
+variable "adx_auto_stop" {
+  description = "Let Azure stop the Data Explorer cluster after 5 days without ingestion or queries (it ingests nothing until started again)."
+  type        = bool
+  default     = true
+}
+{%- endif %}

@@ -18,6 +18,8 @@ param mlRegistryId string = ''
 {%- if cookiecutter.custom_container %}
 param externalContainerRegistryId string = ''
 {%- endif %}
+@description('Azure Data Explorer cluster (observability_store=adx); empty: none.')
+param adxClusterId string = ''
 param tags object
 
 // One private endpoint per service and sub-resource; each registers its addresses in the listed DNS zones.
@@ -70,6 +72,20 @@ var privateEndpoints = concat([
     subresource: 'amlregistry'
     dnsZones: [
       'privatelink.api.azureml.ms'
+    ]
+  }
+], empty(adxClusterId) ? [] : [
+  {
+    // Azure Data Explorer registers the cluster in its regional zone and its ingestion storage in the
+    // blob, queue and table zones (Microsoft Learn, "Azure Private Endpoint private DNS zone values").
+    key: 'adx'
+    resourceId: adxClusterId
+    subresource: 'cluster'
+    dnsZones: [
+      'privatelink.${location}.kusto.windows.net'
+      'privatelink.blob.core.windows.net'
+      'privatelink.queue.core.windows.net'
+      'privatelink.table.core.windows.net'
     ]
   }
 ])
