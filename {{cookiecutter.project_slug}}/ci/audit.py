@@ -216,8 +216,8 @@ def reachable_vulnerability_service() -> str:
 
 
 def scan_deps(tools: Path | None) -> list[str]:
-    pip_audit = tool("pip-audit", tools)
     service = reachable_vulnerability_service()
+    pip_audit = tool("pip-audit", tools)
     problems = []
     for name, lines in dependency_sets().items():
         pins = resolve(name, lines)
@@ -342,7 +342,6 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.parts) - set(SCANS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}: choose from {', '.join(SCANS)}")
-    REPORTS.mkdir(parents=True, exist_ok=True)
     failed, not_run = [], []
     for part in args.parts or DEFAULT_PARTS:
         print(f"== {part}", flush=True)
