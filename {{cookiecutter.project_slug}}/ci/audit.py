@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", type=Path, help="folder of the scanners' executables (else next to python, PATH)")
     parser.add_argument("--strict", action="store_true", help="a scanner that cannot run is a failure (CI)")
     args = parser.parse_args(argv)
+    tools = args.tools.resolve() if args.tools else None  # some scanners run in other folders
     unknown = sorted(set(args.parts) - set(SCANS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}: choose from {', '.join(SCANS)}")
@@ -346,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     for part in args.parts or DEFAULT_PARTS:
         print(f"== {part}", flush=True)
         try:
-            problems = SCANS[part](args.tools)
+            problems = SCANS[part](tools)
         except NotRun as reason:
             print(f"  {part}: NOT RUN: {reason}")
             not_run.append(part)
