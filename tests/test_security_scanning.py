@@ -3,6 +3,7 @@ nothing in them, `make audit` in one baked project, and no trace of any of it wh
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -225,3 +226,30 @@ def test_make_audit_runs_offline_and_catches_a_planted_secret_and_a_shell_call(b
     assert planted.returncode == 1, planted.stdout
     assert re.search(r"history: notes\.txt \(blob \w+\):1: possible AWS Access Key", planted.stdout), planted.stdout
     assert re.search(r"src/my_mlops_project/shell\.py:5: B602", planted.stdout), planted.stdout
+
+
+def test_a_pull_requests_codeql_errors_fail_and_the_rest_are_listed(baked, tmp_path):
+    # SARIF 2.1.0 (OASIS), result.level: absent means the rule's defaultConfiguration.level, else "warning".
+    # The analyze step writes <language>.sarif into its `output` folder (github/codeql-action analyze/action.yml).
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "audit.py").write_bytes((baked(**GITHUB) / "ci" / "audit.py").read_bytes())
+    command = [sys.executable, "ci/audit.py", "--strict", "codeql"]
+    missing = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert missing.returncode == 1 and "codeql: NOT RUN: no CodeQL results" in missing.stdout, missing.stdout
+
+    def result(rule_index: int, line: int) -> dict:
+        location = {"physicalLocation": {"artifactLocation": {"uri": "src/x.py"}, "region": {"startLine": line}}}
+        rule = {"ruleId": f"py/rule{rule_index}", "ruleIndex": rule_index}
+        return {**rule, "message": {"text": "m"}, "locations": [location]}
+
+    rules = [{"id": "py/rule0", "defaultConfiguration": {"level": "error"}}, {"id": "py/rule1"}]
+    sarif = {"runs": [{"tool": {"driver": {"rules": rules}}, "results": [result(0, 3), result(1, 7)]}]}
+    (tmp_path / "build" / "codeql").mkdir(parents=True)
+    (tmp_path / "build" / "codeql" / "python.sarif").write_text(json.dumps(sarif), encoding="utf-8")
+    found = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert found.returncode == 1, found.stdout
+    assert "src/x.py:3: py/rule0 (error)" in found.stdout and "codeql: src/x.py:7: py/rule1 (warning)" in found.stdout
+    sarif["runs"][0]["results"] = [result(1, 7)]
+    (tmp_path / "build" / "codeql" / "python.sarif").write_text(json.dumps(sarif), encoding="utf-8")
+    warnings_only = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert warnings_only.returncode == 0, warnings_only.stdout

@@ -4,7 +4,8 @@
 
 Parts (all by default): code (bandit), secrets (detect-secrets over the files and every blob in the git history),
 deps (pip-audit over every dependency set the project ships), iac (checkov), workflows (zizmor, actionlint),
-sbom (CycloneDX bill of materials of the Azure ML environment; only when asked by name).
+sbom (CycloneDX bill of materials of the Azure ML environment) and codeql (the results a pull request's
+CodeQL analysis left in build/codeql) only when asked by name.
 A scanner that cannot run here (not installed, or its vulnerability source unreachable) is reported as NOT RUN
 with the reason; --strict (CI) turns that into a failure. Findings always fail.
 """
@@ -299,6 +300,32 @@ def scan_workflows(tools: Path | None) -> list[str]:
     return problems
 
 
+# --- CodeQL results of a pull request ------------------------------------------------------------------------
+
+
+def codeql_results(tools: Path | None) -> list[str]:
+    """The SARIF the CodeQL job of a pull request keeps (build/codeql): errors fail, the rest are shown."""
+    sarifs = sorted((REPORTS.parent / "codeql").glob("*.sarif"))
+    if not sarifs:
+        raise NotRun("no CodeQL results in build/codeql (the CodeQL analysis writes them)")
+    problems = []
+    for sarif in sarifs:
+        for analysis in json.loads(sarif.read_text(encoding="utf-8"))["runs"]:
+            rules = analysis["tool"]["driver"].get("rules", [])
+            for result in analysis.get("results", []):
+                rule = rules[result["ruleIndex"]] if "ruleIndex" in result and result["ruleIndex"] < len(rules) else {}
+                level = result.get("level") or rule.get("defaultConfiguration", {}).get("level", "warning")
+                where = result["locations"][0]["physicalLocation"]
+                line = f"{where['artifactLocation']['uri']}:{where.get('region', {}).get('startLine', 0)}: " + (
+                    f"{result['ruleId']} ({level}) {result['message']['text']}"
+                )
+                if level == "error":
+                    problems.append(line)
+                else:
+                    print(f"  codeql: {line}")
+    return problems
+
+
 # --- bill of materials -----------------------------------------------------------------------------------------
 
 
@@ -330,6 +357,7 @@ SCANS = {
     "iac": scan_iac,
     "workflows": scan_workflows,
     "sbom": build_sbom,
+    "codeql": codeql_results,
 }
 
 
