@@ -127,16 +127,25 @@ def scan_history(tools: Path | None) -> list[str]:
         sha, _, path = line.partition(" ")
         if path and sha not in current and not path.lower().endswith(NOT_SCANNED_FOR_SECRETS):
             blobs.setdefault(sha, path)
+    # One git process for every object (git cat-file --batch: "<sha> <type> <size>" then the content).
+    batch = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=ROOT, input="".join(f"{sha}\n" for sha in blobs).encode(),
+        capture_output=True, check=True,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         written: dict[str, str] = {}
-        for sha, path in blobs.items():
-            content = run(["git", "cat-file", "blob", sha], encoding="utf-8", errors="replace")
-            if content.returncode != 0:  # trees and commits are listed too: only blobs have content
+        output, position = batch.stdout, 0
+        while position < len(output):
+            header_end = output.index(b"\n", position)
+            sha, kind, size = output[position:header_end].decode().split()
+            content = output[header_end + 1 : header_end + 1 + int(size)]
+            position = header_end + 1 + int(size) + 1
+            if kind != "blob":  # folders are listed with a path too
                 continue
-            target = Path(folder) / sha / Path(path).name
+            target = Path(folder) / sha / Path(blobs[sha]).name
             target.parent.mkdir()
-            target.write_text(content.stdout, encoding="utf-8")
-            written[target.relative_to(folder).as_posix()] = f"{path} (blob {sha[:12]})"
+            target.write_bytes(content)
+            written[target.relative_to(folder).as_posix()] = f"{blobs[sha]} (blob {sha[:12]})"
         found = detect_secrets(sorted(written), Path(folder), tools)
     return [
         f"history: {written[name]}:{secret['line_number']}: possible {secret['type']} (rotate it: it stays in every "
