@@ -71,6 +71,12 @@ apply_monitor() {
 {%- endif %}
   az ml schedule create --file "$monitor" "$@" "${AZ_ML[@]}" --output none
   echo "monitoring schedule $(yaml_value "$monitor" name) applied"
+{%- if cookiecutter.ml_scenario in ["tabular", "nlp"] %}
+  # The drift report as a weekly pipeline job over the same collected data (docs/observability.md).
+  local report=mlops/azureml/monitoring/drift-pipeline/schedule.yml
+  az ml schedule create --file "$report" "${AZ_ML[@]}" --output none
+  echo "drift report schedule $(yaml_value "$report" name) applied"
+{%- endif %}
 }
 {%- if cookiecutter.deployment_mode == "online" %}
 spec_dir=mlops/azureml/deploy/online
