@@ -45,6 +45,10 @@ RESOURCE_TYPES = (
     "azurerm_subnet_network_security_group_association",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
     "azurerm_machine_learning_workspace_network_outbound_rule_fqdn",
+    # Alerts on the online endpoint's requests (alerts.tf).
+    "azurerm_monitor_action_group",
+    "azurerm_monitor_metric_alert",
+    "azurerm_monitor_scheduled_query_rules_alert_v2",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).
