@@ -243,7 +243,7 @@ def test_online_rollout_switches_traffic_after_the_smoke_test(project):
     assert first[first.index("--deployment-name") + 1] == "green"
     assert "--deployment-name" not in invokes[1]
     # The monitor follows the new live colour of this environment's endpoint, not the file's dev/blue.
-    (schedule,) = commands(state, "ml", "schedule", "create")
+    schedule = schedules(state)[MONITOR_FILE]
     endpoint = yaml.safe_load((root / "config/dev.yml").read_text())["deployment"]["endpoint_name"]
     assert f"create_monitor.monitoring_target.endpoint_deployment_id=azureml:{endpoint}:green" in schedule
 
