@@ -243,7 +243,7 @@ def test_online_rollout_switches_traffic_after_the_smoke_test(project):
     assert first[first.index("--deployment-name") + 1] == "green"
     assert "--deployment-name" not in invokes[1]
     # The monitor follows the new live colour of this environment's endpoint, not the file's dev/blue.
-    (schedule,) = commands(state, "ml", "schedule", "create")
+    schedule = schedules(state)[MONITOR_FILE]
     endpoint = yaml.safe_load((root / "config/dev.yml").read_text())["deployment"]["endpoint_name"]
     assert f"create_monitor.monitoring_target.endpoint_deployment_id=azureml:{endpoint}:green" in schedule
 
@@ -252,7 +252,8 @@ def test_deep_learning_monitor_compares_with_what_the_new_colour_collected(proje
     root, state_file = project("online", scenario="nlp", traffic={"blue": 100}, deployments={"blue": "m:1"})
     result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
     assert result.returncode == 0, result.stdout + result.stderr
-    (schedule,) = commands(state, "ml", "schedule", "create")
+    assert sorted(schedules(state)) == [DRIFT_REPORT_FILE, MONITOR_FILE]
+    schedule = schedules(state)[MONITOR_FILE]
     endpoint = yaml.safe_load((root / "config/dev.yml").read_text())["deployment"]["endpoint_name"]
     path = "reference_data.input_data.path"
     for signal, collected in [("input_drift", "inputs"), ("input_quality", "inputs"), ("prediction_drift", "outputs")]:
@@ -310,6 +311,15 @@ def option(call: list[str], name: str) -> str:
     return call[call.index(name) + 1]
 
 
+MONITOR_FILE = "mlops/azureml/monitoring/monitor.yml"
+DRIFT_REPORT_FILE = "mlops/azureml/monitoring/drift-pipeline/schedule.yml"
+
+
+def schedules(state: dict) -> dict[str, list[str]]:
+    """`az ml schedule create` calls by --file: the model monitor and (tabular, nlp) the drift report pipeline."""
+    return {option(call, "--file"): call for call in commands(state, "ml", "schedule", "create")}
+
+
 @pytest.mark.parametrize("scenario", ["tabular", "nlp"])
 def test_batch_deployment_writes_where_the_monitor_reads_and_monitors_what_it_deployed(project, scenario):
     # The monitor reads production_data paths on the workspace's datastore; the batch job must write there.
@@ -333,7 +343,8 @@ def test_batch_deployment_writes_where_the_monitor_reads_and_monitors_what_it_de
     assert re.search(r"/\d{4}/\d{2}/\d{2}/[^/]+/$", option(invoke, "--output-path"))
     # CI creates the batch monitor, watching the model it just deployed rather than the file's version 1,
     # after registering the pre-processing component the monitor names.
-    (schedule,) = commands(state, "ml", "schedule", "create")
+    assert sorted(schedules(state)) == [DRIFT_REPORT_FILE, MONITOR_FILE]
+    schedule = schedules(state)[MONITOR_FILE]
     assert f"create_monitor.monitoring_target.model_id={model}" in schedule
     (component,) = commands(state, "ml", "component", "create")
     assert state["calls"].index(component) < state["calls"].index(schedule)
@@ -347,8 +358,7 @@ def test_an_existing_monitor_is_replaced_with_schedule_create(project):
     result, state = run_script(root, state_file, "ci/deploy.sh", "dev")
     assert result.returncode == 0, result.stdout + result.stderr
     assert not commands(state, "ml", "schedule", "update")
-    (schedule,) = commands(state, "ml", "schedule", "create")
-    assert option(schedule, "--file") == "mlops/azureml/monitoring/monitor.yml"
+    assert sorted(schedules(state)) == [DRIFT_REPORT_FILE, MONITOR_FILE]
 
 
 def test_every_environment_registers_the_monitoring_reference_before_the_monitor(project):
@@ -356,15 +366,20 @@ def test_every_environment_registers_the_monitoring_reference_before_the_monitor
     root, state_file = project("online", traffic={"blue": 100}, deployments={"blue": "m:1"}, data=[])
     result, state = run_script(root, state_file, "ci/deploy.sh", "prod", "azureml://registries/r/models/m/versions/2")
     assert result.returncode == 0, result.stdout + result.stderr
-    (schedule,) = commands(state, "ml", "schedule", "create")
-    reference = monitor_signals(root)["data_drift"]["reference_data"]["input_data"]["path"]
-    assert reference.removeprefix("azureml:") in state["data"]
-    (created,) = commands(state, "ml", "data", "create")
-    assert option(created, "--file") == "mlops/azureml/monitoring/reference.yml"
-    assert state["calls"].index(created) < state["calls"].index(schedule)
+    schedule = schedules(state)[MONITOR_FILE]
+    signals = monitor_signals(root)
+    reference = signals["data_drift"]["reference_data"]["input_data"]["path"]
+    truth = signals["model_quality"]["reference_data"]["input_data"]["path"]
+    assert {reference.removeprefix("azureml:"), truth.removeprefix("azureml:")} <= set(state["data"])
+    created = {option(call, "--file"): call for call in commands(state, "ml", "data", "create")}
+    assert sorted(created) == ["mlops/azureml/monitoring/ground-truth.yml", "mlops/azureml/monitoring/reference.yml"]
+    assert all(state["calls"].index(call) < state["calls"].index(schedule) for call in created.values())
     # The prediction-drift reference is this deployment's own collected outputs (what Azure ML registers).
     endpoint = yaml.safe_load((root / "config/prod.yml").read_text())["deployment"]["endpoint_name"]
     path = "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path"
+    assert f"{path}=azureml:{endpoint}-green-model_outputs:1" in schedule
+    # So are the predictions the model-quality signal joins to the ground truth.
+    path = "create_monitor.monitoring_signals.model_quality.production_data.input_data.path"
     assert f"{path}=azureml:{endpoint}-green-model_outputs:1" in schedule
 
 

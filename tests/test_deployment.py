@@ -99,8 +99,21 @@ def test_batch_yaml_loads_with_its_settings(baked):
 # Images and texts have no training table: online, the monitor compares collected input descriptions
 # with the endpoint's own earlier weeks; batch, it watches the predicted classes.
 SIGNALS = {
-    ("tabular", "online"): {"data_drift", "prediction_drift", "data_quality"},
-    ("tabular", "batch"): {"data_drift", "prediction_drift", "data_quality"},
+    # Tabular adds quality against delayed labels and feature attribution drift (docs/observability.md).
+    ("tabular", "online"): {
+        "data_drift",
+        "prediction_drift",
+        "data_quality",
+        "model_quality",
+        "feature_attribution_drift",
+    },
+    ("tabular", "batch"): {
+        "data_drift",
+        "prediction_drift",
+        "data_quality",
+        "model_quality",
+        "feature_attribution_drift",
+    },
     ("cv", "online"): {"input_drift", "prediction_drift", "input_quality"},
     ("nlp", "online"): {"input_drift", "prediction_drift", "input_quality"},
     ("cv", "batch"): {"prediction_drift"},

@@ -30,6 +30,9 @@ TF_TO_ARM = {
     "azurerm_private_dns_zone": "Microsoft.Network/privateDnsZones",
     "azurerm_private_dns_zone_virtual_network_link": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
     "azurerm_private_endpoint": "Microsoft.Network/privateEndpoints",
+    "azurerm_monitor_action_group": "Microsoft.Insights/actionGroups",
+    "azurerm_monitor_metric_alert": "Microsoft.Insights/metricAlerts",
+    "azurerm_monitor_scheduled_query_rules_alert_v2": "Microsoft.Insights/scheduledQueryRules",
 }  # fmt: skip
 # What one language declares as a resource and the other as a block or property of another resource.
 TF_ONLY = {

@@ -22,6 +22,19 @@ Sources (read 2026-11-30):
   `ml schedule update` has no --file; custom/schedule.py: `ml schedule create --file` upserts.
 - Same repository, custom/batch_endpoint.py: `ml batch-endpoint invoke --output-path azureml://datastores/<ds>/
   paths/<path>` is where the job writes.
+- Model performance and feature attribution drift (read 2026-11-30): concept-model-monitoring.md, same table:
+  feature attribution drift reads "Production data: Model inputs and outputs" against "Training data (required)";
+  model performance reads "Production data: Model outputs" against "Ground truth data (required)".
+  how-to-monitor-model-performance.md ("Set up model performance monitoring"): the outputs and the ground truth
+  each need "unique id for each row" to be joined (`data_column_names: prediction/actual, correlation_id`); for
+  data the collector gathered, "the common column is `correlationid`". Its YAML example (`data_context: actuals`,
+  no production `input_data`, `tabular_classification:` thresholds) does NOT load with azure-ai-ml 1.35 (measured):
+  the enum is MonitorDatasetContext (`ground_truth`), ProductionData requires input_data, and the thresholds
+  are `classification: {accuracy, precision, recall}` (azure/ai/ml/_schema/monitoring/thresholds.py).
+  azure-ai-ml 1.35 _schema/monitoring/signals.py: feature attribution drift's production_data is a LIST
+  (FADProductionDataSchema, columns prediction / prediction_probability / correlation_id); Azure/azureml-examples
+  cli/monitoring/advanced-model-monitoring.yaml leaves it out for an online deployment ("Azure Machine Learning
+  model monitoring will automatically join both model_inputs and model_outputs").
 """
 
 from __future__ import annotations
@@ -79,6 +92,13 @@ def _signals(monitor: dict) -> dict[str, dict]:
     return {name: signal for name, signal in signals.items() if isinstance(signal, dict)}
 
 
+def _productions(signal: dict) -> list[dict]:
+    """production_data as a list: one mapping for most signals, a list of them for feature attribution drift."""
+    production = signal.get("production_data") or []
+    parts = production if isinstance(production, list) else [production]
+    return [part for part in parts if isinstance(part, dict)]
+
+
 class _Overrides:
     """Keys the deploy script overrides with --set when it applies the monitor; a $variable (a loop over
     signal names) matches any one segment."""
@@ -131,13 +151,73 @@ def _check_signal(name: str, signal: dict, target: dict, text: str, id_columns: 
             )
         elif context not in ("model_outputs", "validation", "test"):
             problems.append(f"{where}: {name}: prediction drift reference has data_context {context}")
-    if "endpoint_deployment_id" not in target and kind in ("data_drift", "data_quality", "prediction_drift"):
-        production = signal.get("production_data") or {}
-        if not production:
-            problems.append(f"{where}: {name}: no production_data (nothing is collected for a batch deployment)")
-        for role, part in (("production_data", production), ("reference_data", reference)):
-            if (part.get("input_data") or {}).get("type") == "uri_folder" and not part.get("pre_processing_component"):
-                problems.append(f"{where}: {name}: {role} is a folder of files without a pre_processing_component")
+    if kind == "feature_attribution_drift":
+        problems.extend(_check_attribution(where, name, signal, target, context, columns))
+    if kind == "model_performance":
+        problems.extend(_check_performance(where, name, signal, target))
+    online = "endpoint_deployment_id" in target
+    watched = ("data_drift", "data_quality", "prediction_drift", "feature_attribution_drift", "model_performance")
+    if not online and kind in watched and not _productions(signal):
+        problems.append(f"{where}: {name}: no production_data (nothing is collected for a batch deployment)")
+    for role, part in [*(("production_data", p) for p in _productions(signal)), ("reference_data", reference)]:
+        if (part.get("input_data") or {}).get("type") == "uri_folder" and not part.get("pre_processing_component"):
+            problems.append(f"{where}: {name}: {role} is a folder of files without a pre_processing_component")
+    return problems
+
+
+def _check_attribution(where: str, name: str, signal: dict, target: dict, context, columns: dict) -> list[str]:
+    """Training data with its target, against production inputs and outputs joined on a correlation id."""
+    problems = []
+    if context != "training" or not columns.get("target_column"):
+        problems.append(
+            f"{where}: {name}: feature attribution drift needs the training data with "
+            f"data_column_names.target_column as reference, not {context}"
+        )
+    productions = _productions(signal)
+    if productions:
+        contexts = {part.get("data_context") for part in productions}
+        if len(productions) > 1 and not {"model_inputs", "model_outputs"} <= contexts:
+            problems.append(f"{where}: {name}: separate production data must be model_inputs and model_outputs")
+        if len(productions) > 1 and any(
+            not (p.get("data_column_names") or {}).get("correlation_id") for p in productions
+        ):
+            problems.append(f"{where}: {name}: inputs and outputs need data_column_names.correlation_id to be joined")
+    elif "endpoint_deployment_id" not in target:
+        problems.append(f"{where}: {name}: no production_data (only an online deployment's collected data is default)")
+    return problems
+
+
+def _check_performance(where: str, name: str, signal: dict, target: dict) -> list[str]:
+    """Model outputs joined to ground truth on a unique id per row."""
+    problems = []
+    reference = signal.get("reference_data") or {}
+    truth = reference.get("data_column_names") or {}
+    if reference.get("data_context") != "ground_truth":
+        problems.append(
+            f"{where}: {name}: the reference of model performance is ground_truth, not {reference.get('data_context')}"
+        )
+    for column in ("actual", "correlation_id"):
+        if not truth.get(column):
+            problems.append(f"{where}: {name}: ground truth without data_column_names.{column}")
+    productions = _productions(signal)
+    if len(productions) != 1 or not productions[0].get("input_data"):
+        problems.append(f"{where}: {name}: one production_data with input_data (azure-ai-ml requires it)")
+        return problems
+    production = productions[0]
+    outputs = production.get("data_column_names") or {}
+    if production.get("data_context") != "model_outputs":
+        problems.append(f"{where}: {name}: production data of model performance is model_outputs")
+    for column in ("prediction", "correlation_id"):
+        if not outputs.get(column):
+            problems.append(f"{where}: {name}: model outputs without data_column_names.{column}")
+    collected = str((production.get("input_data") or {}).get("path", "")).endswith("-model_outputs:1")
+    if "endpoint_deployment_id" in target and collected and outputs.get("correlation_id") != "correlationid":
+        problems.append(
+            f"{where}: {name}: the data collector's id column is correlationid, not {outputs.get('correlation_id')}"
+        )
+    thresholds = signal.get("metric_thresholds") or {}
+    if target.get("ml_task") == "classification" and not thresholds.get("classification"):
+        problems.append(f"{where}: {name}: a classification target needs metric_thresholds.classification")
     return problems
 
 
@@ -210,8 +290,8 @@ def check_monitor_inputs_exist(root: Path, files: list[str]) -> list[str]:
                     f"{DEPLOY} must set what it deployed (--set create_monitor.monitoring_target.{key}=...)"
                 )
         for name, signal in _signals(monitor).items():
-            for role in ("production_data", "reference_data"):
-                part = signal.get(role) or {}
+            parts = [("production_data", p) for p in _productions(signal)]
+            for role, part in [*parts, ("reference_data", signal.get("reference_data") or {})]:
                 path = str((part.get("input_data") or {}).get("path", ""))
                 key = f"create_monitor.monitoring_signals.{name}.{role}.input_data.path"
                 asset = ASSET.match(path)
@@ -305,26 +385,26 @@ def check_paths_written(root: Path, files: list[str]) -> list[str]:
     for relative in files:
         text = (root / relative).read_text(encoding="utf-8")
         for name, signal in _signals(_load(text) or {}).items():
-            production = signal.get("production_data") or {}
-            path = str((production.get("input_data") or {}).get("path", ""))
-            if not DATASTORE_URI.fullmatch(path):
-                continue
-            written = outputs if production.get("data_context") == "model_outputs" else inputs
-            what = "--output-path" if written is outputs else "--input"
-            if not any(value.startswith(path) for value in written):
-                problems.append(
-                    f"{relative}:{_line(text, path)}: {name} reads {path}, but no batch-endpoint invoke in "
-                    f"{DEPLOY} has {what} under it"
-                )
-            if written is inputs:
-                folder = path.split("/paths/", 1)[1]
-                if not any(value.startswith(folder) for value in uploads):
+            for production in _productions(signal):
+                path = str((production.get("input_data") or {}).get("path", ""))
+                if not DATASTORE_URI.fullmatch(path):
+                    continue
+                written = outputs if production.get("data_context") == "model_outputs" else inputs
+                what = "--output-path" if written is outputs else "--input"
+                if not any(value.startswith(path) for value in written):
                     problems.append(
-                        f"{relative}:{_line(text, path)}: {name} reads {path}, but {DEPLOY} uploads nothing there"
+                        f"{relative}:{_line(text, path)}: {name} reads {path}, but no batch-endpoint invoke in "
+                        f"{DEPLOY} has {what} under it"
                     )
-                drift = re.search(r"^prefix=\"([^\"]+)\"", _script(root, DRIFT), flags=re.M)
-                if drift and drift[1].rstrip("/") != folder.rstrip("/") and "batch" in drift[1]:
-                    problems.append(f"{DRIFT}:1: downloads {drift[1]}, the monitor reads {folder}")
+                if written is inputs:
+                    folder = path.split("/paths/", 1)[1]
+                    if not any(value.startswith(folder) for value in uploads):
+                        problems.append(
+                            f"{relative}:{_line(text, path)}: {name} reads {path}, but {DEPLOY} uploads nothing there"
+                        )
+                    drift = re.search(r"^prefix=\"([^\"]+)\"", _script(root, DRIFT), flags=re.M)
+                    if drift and drift[1].rstrip("/") != folder.rstrip("/") and "batch" in drift[1]:
+                        problems.append(f"{DRIFT}:1: downloads {drift[1]}, the monitor reads {folder}")
     return problems
 
 

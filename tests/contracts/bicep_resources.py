@@ -138,7 +138,8 @@ class FileCheck:
         properties = dict(spec.get("properties", {}))
         if spec["$type"] == "DiscriminatedObjectType":
             properties.update(spec["baseProperties"])
-            chosen = value.get(spec["discriminator"])
+            # A discriminator with a dot is written quoted ('odata.type': ...): compare key names, not raw keys.
+            chosen = next((item for key, item in value.items() if key_name(key) == spec["discriminator"]), None)
             if isinstance(chosen, str) and chosen in spec["elements"]:
                 properties.update(self.types[spec["elements"][chosen]]["properties"])
             elif isinstance(chosen, str) and self.literal(chosen):

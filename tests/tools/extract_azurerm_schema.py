@@ -56,6 +56,10 @@ RESOURCE_TYPES = (
     "azurerm_eventhub_consumer_group",
     "azurerm_eventgrid_system_topic",
     "azurerm_eventgrid_system_topic_event_subscription",
+    # Alerts on the online endpoint's requests (alerts.tf).
+    "azurerm_monitor_action_group",
+    "azurerm_monitor_metric_alert",
+    "azurerm_monitor_scheduled_query_rules_alert_v2",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).

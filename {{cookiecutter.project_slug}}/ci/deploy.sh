@@ -52,6 +52,16 @@ apply_monitor() {
     az ml data create --file "$reference" --path "$staged" "${AZ_ML[@]}" --output none
     echo "registered monitoring reference $name:$version"
   fi
+  # The ground truth of the model_quality signal: an MLTable over the datastore folder the label feed writes.
+  local truth=mlops/azureml/monitoring/ground-truth.yml
+  name="$(yaml_value "$truth" name)"
+  version="$(yaml_value "$truth" version)"
+  if az ml data show --name "$name" --version "$version" "${AZ_ML[@]}" --output none 2>/dev/null; then
+    echo "monitoring ground truth $name:$version is registered"
+  else
+    az ml data create --file "$truth" "${AZ_ML[@]}" --output none
+    echo "registered monitoring ground truth $name:$version"
+  fi
 {%- endif %}
 {%- if cookiecutter.deployment_mode == "batch" %}
   local component=mlops/azureml/monitoring/preprocessing/component.yml component_name component_version
@@ -66,6 +76,12 @@ apply_monitor() {
 {%- endif %}
   az ml schedule create --file "$monitor" "$@" "${AZ_ML[@]}" --output none
   echo "monitoring schedule $(yaml_value "$monitor" name) applied"
+{%- if cookiecutter.ml_scenario in ["tabular", "nlp"] %}
+  # The drift report as a weekly pipeline job over the same collected data (docs/observability.md).
+  local report=mlops/azureml/monitoring/drift-pipeline/schedule.yml
+  az ml schedule create --file "$report" "${AZ_ML[@]}" --output none
+  echo "drift report schedule $(yaml_value "$report" name) applied"
+{%- endif %}
 }
 {%- if cookiecutter.deployment_mode == "online" %}
 spec_dir=mlops/azureml/deploy/online
@@ -139,6 +155,9 @@ for signal in input_drift input_quality; do
 done
 {%- endif %}
 targets+=(--set "create_monitor.monitoring_signals.prediction_drift.reference_data.input_data.path=azureml:$endpoint-$new-model_outputs:1")
+{%- if cookiecutter.ml_scenario == "tabular" %}
+targets+=(--set "create_monitor.monitoring_signals.model_quality.production_data.input_data.path=azureml:$endpoint-$new-model_outputs:1")
+{%- endif %}
 apply_monitor "${targets[@]}"
 ci_output deployment "$new"
 {%- else %}

@@ -111,6 +111,22 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+{%- if cookiecutter.deployment_mode == "online" %}
+@description('E-mail address the endpoint\'s latency and error-rate alerts go to.')
+param alertEmail string = {{ "'" ~ cookiecutter.alert_email ~ "'" }}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    namePrefix: '${resourcePrefix}-${environmentName}'
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    tags: allTags
+  }
+}
+
+{% endif -%}
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {

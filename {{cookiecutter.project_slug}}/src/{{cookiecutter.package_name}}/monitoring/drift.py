@@ -30,12 +30,19 @@ import pandas as pd
 from ..common.loop import shipped_data
 from ..config import PROJECT_ROOT, load_config
 from ..{{ cookiecutter.ml_scenario }} import RAW_DATA, scoring
+{%- if cookiecutter.ml_scenario == "tabular" %}
+from . import attribution
+{%- endif %}
 from .statistics import DECIDING_STATISTIC, WHY_ONLY_PSI_DECIDES, FeatureDrift, compare
 
 # Used when config/<env>.yml has no monitoring.drift section (rendered from the template's settings).
 DEFAULT_THRESHOLDS = {
     "psi_threshold": {{ deployment_settings.drift.psi_threshold }},
     "max_drifted_features": {{ deployment_settings.drift.max_drifted_features }},
+{%- if cookiecutter.ml_scenario == "tabular" %}
+    # Feature attribution drift (attribution.py): reported, never part of the verdict (see docs/observability.md).
+    "attribution_ndcg_threshold": {{ deployment_settings.quality.attribution_ndcg_threshold }},
+{%- endif %}
 }
 DEFAULT_CURRENT = PROJECT_ROOT / scoring.DRIFT_SAMPLE
 DEFAULT_OUTPUT = PROJECT_ROOT / "outputs" / "drift"
@@ -47,6 +54,11 @@ def thresholds(environment: str) -> dict:
     configured = (load_config(environment).get("monitoring") or {}).get("drift") or {}
     limits = {key: configured.get(key, default) for key, default in DEFAULT_THRESHOLDS.items()}
     source = f"config/{environment}.yml" if "psi_threshold" in configured else "the default in monitoring/drift.py"
+{%- if cookiecutter.ml_scenario == "tabular" %}
+    # Delayed labels of production rows, when they exist, give feature attribution on production a true target.
+    labels = ((load_config(environment).get("monitoring") or {}).get("quality") or {}).get("labels")
+    limits["labels"] = str(PROJECT_ROOT / labels) if labels else None
+{%- endif %}
     return {**limits, "psi_threshold_source": source}
 
 
@@ -191,9 +203,21 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict,
         "prediction_drift_checked": model is not None,
         "features": [r.as_dict() for r in results],
     }
+    text = markdown(summary, results)
+{%- if cookiecutter.ml_scenario == "tabular" %}
+    if model is not None:
+        summary["attribution"] = attribution.compare(
+            model,
+            reference_path,
+            current_path,
+            limits.get("labels"),
+            limits.get("attribution_ndcg_threshold", DEFAULT_THRESHOLDS["attribution_ndcg_threshold"]),
+        )
+        text += "\n" + attribution.markdown(summary["attribution"])
+{%- endif %}
     output.mkdir(parents=True, exist_ok=True)
     plot(results, reference, current, limits["psi_threshold"], output)
-    (output / "report.md").write_text(markdown(summary, results), encoding="utf-8")
+    (output / "report.md").write_text(text, encoding="utf-8")
     (output / "drift.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
@@ -210,6 +234,15 @@ def console_table(summary: dict) -> str:
         result = FeatureDrift(**feature)
         lines.append(f"  {result.feature:<24} {result.decision(threshold):<28} {result.context()}")
     lines.append(textwrap.fill(WHY_ONLY_PSI_DECIDES, width=100, initial_indent="  ", subsequent_indent="  "))
+{%- if cookiecutter.ml_scenario == "tabular" %}
+    if "attribution" in summary:
+        found = summary["attribution"]
+        state = "ATTRIBUTION DRIFT" if found["drifted"] else "same features matter"
+        lines.append(
+            f"feature attribution: NDCG {found['ndcg']:.4f} vs {found['threshold']} -> {state}"
+            f" (production target: {found['current_target']}; reported, not part of the verdict)"
+        )
+{%- endif %}
     return "\n".join(lines)
 
 

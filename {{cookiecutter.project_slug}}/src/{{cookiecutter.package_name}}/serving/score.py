@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.serving.collection import DataCollection, c
 from {{ cookiecutter.package_name }}.serving.errors import RequestError, check_content_type, parse_json
 from {{ cookiecutter.package_name }}.serving.model import find_model_dir
 from {{ cookiecutter.package_name }}.serving.scenario import scoring
+from {{ cookiecutter.package_name }}.serving.telemetry import RequestTelemetry
 
 logger = logging.getLogger(__name__)
 CORRELATION_HEADER = "x-correlation-id"
@@ -35,11 +36,19 @@ def init() -> None:
     # only thread pools of libraries already loaded are limited.
     threadpool_limits(1)
     state["collection"] = DataCollection()
+    state["telemetry"] = RequestTelemetry()  # Application Insights when the deployment enables it, else a no-op
     logger.info("model loaded from %s", find_model_dir())
 
 
 def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:
     request_id = correlation_id(request_headers)
+    with state["telemetry"].request(request_id) as outcome:
+        response = respond(raw_data, request_headers, request_id)
+        outcome.status = response.status_code
+        return response
+
+
+def respond(raw_data: str, request_headers: dict | None, request_id: str) -> AMLResponse:
     headers = {CORRELATION_HEADER: request_id}
     try:
         # The server hands run() the body as text and the request's headers as a dict
