@@ -46,3 +46,7 @@ else
   echo "shared $name version $version into registry $registry"
 fi
 ci_output model "azureml://registries/$registry/models/$name/versions/$version"
+{%- if cookiecutter.responsible_ai %}
+# The reviewer of prod opens this link (run summary; GitHub also shows it on the prod environment).
+"$CI_DIR/rai_review.sh" link "$name" "$version"
+{%- endif %}

@@ -186,7 +186,7 @@ def markdown(report: dict) -> str:
         f"{settings['min_group_score']}; groups under {settings['min_group_size']} rows are shown, not gated).",
         "",
         *[f"- {problem}" for problem in report["breaches"]],
-        "",
+        *([""] if report["breaches"] else []),
         "Overall: " + ", ".join(f"{k}={v:.3f}" for k, v in report["overall"].items()),
         "",
         "## Metrics per group",
