@@ -61,7 +61,7 @@ def test_tabular_on_azure_devops_has_report_gate_dashboard_and_review(baked):
     assert "REVIEW_INSTRUCTIONS" in (project / "ci/bootstrap.py").read_text(encoding="utf-8")
     stages = yaml.safe_load((project / ".azuredevops/pipelines/promote.yml").read_text(encoding="utf-8"))["stages"]
     [prod] = [stage for stage in stages if stage["stage"] == "prod"]
-    assert prod["jobs"][0]["parameters"]["recordReview"] is True
+    assert prod["jobs"][0]["parameters"]["recordReview"] == "true"
 
 
 def test_nlp_on_github_links_the_review_on_the_prod_environment(baked):

@@ -96,3 +96,19 @@ def test_the_scenario_report_is_written_as_json_and_markdown(tmp_path):
     assert saved["explanations"]["rows"] and saved["worst_segments"]
     text = (folder / responsible_ai.REPORT_MD).read_text(encoding="utf-8")
     assert "## Metrics per group" in text and "## Worst-served segments" in text
+{%- if cookiecutter.ml_scenario == "tabular" %}
+
+
+def test_the_azure_ml_dashboard_gets_the_splits_as_mltable_folders(tmp_path):
+    """What the RAI insight constructor loads: an MLTable file reading a CSV of the features plus the target."""
+    from {{ cookiecutter.package_name }}.tabular import rai_tables
+
+    prepared = tmp_path / "prepared"
+    loop.scenario_module(loop.SCENARIO, "prep").main(["--input", str(loop.shipped_data()), "--output", str(prepared)])
+    folders = ["--train-output", str(tmp_path / "train"), "--test-output", str(tmp_path / "test")]
+    assert rai_tables.main(["--prepared", str(prepared), *folders]) == 0
+    features, target = artifacts.read_split(prepared, "test")
+    table = pd.read_csv(tmp_path / "test" / "test.csv")
+    assert list(table.columns) == [*features.columns, target.name] and len(table) == len(target)
+    assert "- file: ./test.csv" in (tmp_path / "test" / "MLTable").read_text(encoding="utf-8")
+{%- endif %}
