@@ -48,5 +48,6 @@ fi
 ci_output model "azureml://registries/$registry/models/$name/versions/$version"
 {%- if cookiecutter.responsible_ai %}
 # The reviewer of prod opens this link (run summary; GitHub also shows it on the prod environment).
-"$CI_DIR/rai_review.sh" link "$name" "$version"
+review_url="$("$CI_DIR/rai_review.sh" link "$name" "$version" | tail -n 1)"
+ci_output review_url "$review_url"
 {%- endif %}

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The human review of the Responsible AI dashboard before prod (docs/responsible-ai.md).
-#   ci/rai_review.sh link NAME VERSION   output review_url: the model's page in Azure ML studio (dev workspace),
-#                                        whose Responsible AI tab holds the dashboard and whose artifacts hold the
-#                                        local report; also written to the run summary the reviewer reads.
+#   ci/rai_review.sh link NAME VERSION   print the review link (last line): the model's page in Azure ML studio
+#                                        (dev workspace), whose Responsible AI tab holds the dashboard; also
+#                                        written to the run summary the reviewer reads.
 #   ci/rai_review.sh record MODEL        after the prod approval: tag the promoted registry model version
 #                                        (azureml://registries/<registry>/models/<name>/versions/<version>) with
-#                                        rai_review=approved, who approved (when the CI tells), when, and the run.
+#                                        rai_review=approved, the run that holds the approval, and when.
 # shellcheck source=ci/common.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/common.sh"
 
@@ -33,7 +33,7 @@ case "$action" in
     elif [ -n "${TF_BUILD:-}" ]; then
       echo "##vso[task.uploadsummary]$summary"
     fi
-    ci_output review_url "$url"
+    echo "$url"
     ;;
   record)
     model="$2"
@@ -46,20 +46,15 @@ case "$action" in
     version="${BASH_REMATCH[3]}"
     if [ -n "${GITHUB_RUN_ID:-}" ]; then
       run="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY}/actions/runs/$GITHUB_RUN_ID"
-      reviewer="see run"
-      if [ -n "${GH_TOKEN:-}" ]; then
-        # Who approved the prod environment in this run (REST: GET /repos/{owner}/{repo}/actions/runs/{id}/approvals).
-        reviewer="$(gh api "repos/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/approvals" \
-          --jq '[.[] | select(.state == "approved") | .user.login] | last // "see run"')"
-      fi
     else
       run="${SYSTEM_COLLECTIONURI:-}${SYSTEM_TEAMPROJECT:-}/_build/results?buildId=${BUILD_BUILDID:-local}"
-      reviewer="see run"
     fi
+    # Who approved is in that run's approval history (GitHub: the environment's review; Azure DevOps: the
+    # checks of the stage): neither CI hands the approver to the job, so the tag points at the run.
     az ml model update --name "$name" --version "$version" --registry-name "$registry" \
-      --set "tags.rai_review=approved" --set "tags.rai_reviewed_by=$reviewer" \
-      --set "tags.rai_reviewed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --set "tags.rai_review_run=$run" --output none
-    echo "recorded the Responsible AI review of $name version $version (approved, by $reviewer, run $run)"
+      --set "tags.rai_review=approved" --set "tags.rai_review_run=$run" \
+      --set "tags.rai_reviewed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --output none
+    echo "recorded the Responsible AI review of $name version $version: approved in $run"
     ;;
   *)
     ci_error "usage: ci/rai_review.sh link NAME VERSION | record MODEL"

@@ -3,13 +3,18 @@
 A hand-made model that is right for one group and wrong for another makes every number known in advance.
 """
 
+import functools
 import json
 
+import mlflow
+import mlflow.sklearn
 import numpy as np
 import pandas as pd
 import pytest
+from mlflow.tracking import MlflowClient
+from sklearn.dummy import DummyClassifier
 
-from {{ cookiecutter.package_name }}.common import artifacts, gate, loop, responsible_ai
+from {{ cookiecutter.package_name }}.common import artifacts, evaluate, gate, loop, responsible_ai, tracking
 from {{ cookiecutter.package_name }}.common.evaluate import parser
 from {{ cookiecutter.package_name }}.common.loop import responsible_ai_args
 from {{ cookiecutter.package_name }}.config import load_config
@@ -82,10 +87,16 @@ def test_every_environment_configures_the_gate_the_evaluate_step_understands(env
     assert args.rai_mode == section["mode"] and args.rai_max_gap == section["max_gap"]
 
 
-def test_the_scenario_report_is_written_as_json_and_markdown(tmp_path):
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """The shipped data through the scenario's own prep step: the split the evaluate step reads."""
+    folder = tmp_path_factory.mktemp("prepared")
+    loop.scenario_module(loop.SCENARIO, "prep").main(["--input", str(loop.shipped_data()), "--output", str(folder)])
+    return folder
+
+
+def test_the_scenario_report_is_written_as_json_and_markdown(tmp_path, prepared):
     """The shipped scenario's hooks on a few prepared rows, with a constant model: fast, and every section present."""
-    prepared = tmp_path / "prepared"
-    loop.scenario_module(loop.SCENARIO, "prep").main(["--input", str(loop.shipped_data()), "--output", str(prepared)])
     features, target = artifacts.read_split(prepared, "test")
     features, target = features.head(60), target.head(60)
     first = target.iloc[0]
@@ -96,15 +107,44 @@ def test_the_scenario_report_is_written_as_json_and_markdown(tmp_path):
     assert saved["explanations"]["rows"] and saved["worst_segments"]
     text = (folder / responsible_ai.REPORT_MD).read_text(encoding="utf-8")
     assert "## Metrics per group" in text and "## Worst-served segments" in text
+
+
+# slow: an MLflow store and three model loads (about 3 s on an idle laptop, much more on a busy CI runner).
+@pytest.mark.slow
+def test_the_evaluate_step_applies_the_mode_it_is_given(mlflow_store, tmp_path, prepared):
+    """Through the evaluate command line, as the loop and the Azure ML component call it: a model that always answers
+    the majority class, and a floor no group can reach. dry_run promotes and says why not; enabled rejects."""
+    features, target = artifacts.read_split(prepared, "train")
+    model = DummyClassifier(strategy="most_frequent").fit(features, target)
+    trained = tmp_path / "trained"
+    with mlflow.start_run() as run:
+        save = functools.partial(mlflow.sklearn.save_model, model, pip_requirements=["scikit-learn"])
+        model_uri = tracking.log_model_folder(save, trained / artifacts.MODEL_DIR)
+    artifacts.write_json(trained / artifacts.TRAIN_INFO_FILE, {"run_id": run.info.run_id, "model_uri": model_uri})
+    impossible = ["--rai-min-group-score", "1.01", "--rai-min-group-size", "1", "--min-score", "0"]
+    decisions = {}
+    for mode in ("dry_run", "enabled"):
+        out = tmp_path / mode
+        args = ["--prepared", str(prepared), "--trained", str(trained), "--model-name", "m", "--output", str(out)]
+        assert evaluate.main([*args, "--rai-mode", mode, *impossible]) == 0
+        decisions[mode] = artifacts.read_json(out / artifacts.DECISION_FILE)
+        assert (out / responsible_ai.FOLDER / responsible_ai.REPORT_MD).is_file()
+    assert decisions["dry_run"]["verdict"] == gate.PROMOTE and "dry run would reject" in decisions["dry_run"]["reason"]
+    assert decisions["enabled"]["verdict"] == gate.REJECT
+    assert decisions["enabled"]["reason"].startswith("responsible AI gate:")
+    assert decisions["enabled"]["responsible_ai"]["passed"] is False
+    # The report travels with the model: the training run (the one a registered version points at) holds it.
+    logged = {a.path for a in MlflowClient().list_artifacts(run.info.run_id, responsible_ai.FOLDER)}
+    assert f"{responsible_ai.FOLDER}/{responsible_ai.REPORT_JSON}" in logged
+
+
 {%- if cookiecutter.ml_scenario == "tabular" %}
 
 
-def test_the_azure_ml_dashboard_gets_the_splits_as_mltable_folders(tmp_path):
+def test_the_azure_ml_dashboard_gets_the_splits_as_mltable_folders(tmp_path, prepared):
     """What the RAI insight constructor loads: an MLTable file reading a CSV of the features plus the target."""
     from {{ cookiecutter.package_name }}.tabular import rai_tables
 
-    prepared = tmp_path / "prepared"
-    loop.scenario_module(loop.SCENARIO, "prep").main(["--input", str(loop.shipped_data()), "--output", str(prepared)])
     folders = ["--train-output", str(tmp_path / "train"), "--test-output", str(tmp_path / "test")]
     assert rai_tables.main(["--prepared", str(prepared), *folders]) == 0
     features, target = artifacts.read_split(prepared, "test")
