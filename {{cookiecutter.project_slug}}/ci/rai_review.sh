@@ -24,9 +24,14 @@ case "$action" in
     {
       echo "## Responsible AI review of $name version $version"
       echo
+{%- if cookiecutter.ml_scenario == "tabular" %}
       echo "Before approving prod, open the model's [Responsible AI dashboard]($url) (tab *Responsible AI*; the"
-      echo "local report is under the training run's artifacts, folder responsible_ai/). Approve only if every"
-      echo "group is served acceptably; the approval is recorded on the model version (tag rai_review)."
+      echo "report of the evaluate step is in the training run's artifacts, folder responsible_ai/)."
+{%- else %}
+      echo "Before approving prod, open the [model's page]($url) and its training run's artifacts, folder"
+      echo "responsible_ai/ (report.md: metrics per group, explanations, worst-served segments)."
+{%- endif %}
+      echo "Approve only if every group is served acceptably: the approval is recorded on the model version."
     } >"$summary"
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
       cat "$summary" >>"$GITHUB_STEP_SUMMARY"
