@@ -68,7 +68,7 @@ TASK_CHECK = "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7"
 # Shown to the approver of prod (docs/responsible-ai.md): the promote stage uploads the dashboard link to the run.
 REVIEW_INSTRUCTIONS = (
     "Responsible AI review: open this run's summary (promote stage, 'Responsible AI review of ...'), follow the link "
-    "to the model's Responsible AI dashboard and check every group is served acceptably before approving. "
+    "to the model's Responsible AI dashboard or report and check every group is served acceptably before approving. "
     "The approval is recorded on the model version (tag rai_review)."
 )
 {%- endif %}
