@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "ci_auth",
     "deploy_after_registration",
     "private_dns",
+    "responsible_ai_step",
 )
 
 

@@ -64,6 +64,14 @@ DEVOPS_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
 CHECKS_API = "api-version=7.1-preview.1"
 APPROVAL_CHECK = "8c6f20a7-a545-4486-9777-f762fafe0d4d"
 TASK_CHECK = "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7"
+{%- if cookiecutter.responsible_ai %}
+# Shown to the approver of prod (docs/responsible-ai.md): the promote stage uploads the dashboard link to the run.
+REVIEW_INSTRUCTIONS = (
+    "Responsible AI review: open this run's summary (promote stage, 'Responsible AI review of ...'), follow the link "
+    "to the model's Responsible AI dashboard or report and check every group is served acceptably before approving. "
+    "The approval is recorded on the model version (tag rai_review)."
+)
+{%- endif %}
 EXCLUSIVE_LOCK_CHECK = "2ef31ad6-baa0-403a-8b45-2cbc9b4e5563"
 BRANCH_CONTROL_TASK = "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b"
 PIPELINES = ("pr", "infra", "ml", "promote", "drift")
@@ -514,7 +522,7 @@ class Bootstrap:
             self.options.approver_id = approver = self.signed_in_user()
         return {"type": {"id": APPROVAL_CHECK, "name": "Approval"},
                 "settings": {"approvers": [{"id": approver}], "minRequiredApprovers": 1, "executionOrder": "anyOrder",
-                             "instructions": f"Approve the change to {self.env}"}}  # fmt: skip
+                             "instructions": {% if cookiecutter.responsible_ai %}REVIEW_INSTRUCTIONS{% else %}f"Approve the change to {self.env}"{% endif %}}}  # fmt: skip
 
     def signed_in_user(self) -> str:
         me = self.run.read(["az", "ad", "signed-in-user", "show", "--output", "json"]) or {}

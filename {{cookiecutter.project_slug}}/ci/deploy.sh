@@ -20,6 +20,12 @@
 {%- endif %}
 # shellcheck source=ci/common.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/common.sh"
+{%- if cookiecutter.responsible_ai %}
+# Set only by the promotion to prod, after its approval: record the Responsible AI review on the model first.
+if [ -n "${RAI_REVIEW_MODEL:-}" ]; then
+  "$CI_DIR/rai_review.sh" record "$RAI_REVIEW_MODEL"
+fi
+{%- endif %}
 
 env="$1"
 model="${2:-${MODEL:-}}"

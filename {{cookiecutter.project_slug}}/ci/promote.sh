@@ -46,3 +46,8 @@ else
   echo "shared $name version $version into registry $registry"
 fi
 ci_output model "azureml://registries/$registry/models/$name/versions/$version"
+{%- if cookiecutter.responsible_ai %}
+# The reviewer of prod opens this link (run summary; GitHub also shows it on the prod environment).
+review_url="$("$CI_DIR/rai_review.sh" link "$name" "$version" | tail -n 1)"
+ci_output review_url "$review_url"
+{%- endif %}

@@ -134,6 +134,12 @@ else
   # The steps' environment names the project's training image (docker/train): build it for this commit first.
   "$CI_DIR/build_images.sh" "$env" train
 {%- endif %}
+{%- if cookiecutter.responsible_ai %}
+  # The Responsible AI gate of the evaluate step: mode and thresholds of config/<env>.yml (docs/responsible-ai.md).
+  for key in mode metric max_gap min_group_score min_group_size; do
+    training+=(--set "jobs.evaluate.inputs.rai_$key=$(setting "$env" "responsible_ai.$key")")
+  done
+{%- endif %}
   job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" \
     --set "tags.git_commit=$commit" --set "tags.ci_run=$run" --query name --output tsv)"
   echo "submitted Azure ML job $job"

@@ -135,7 +135,13 @@ def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
     assert ml.load_data(source=AZUREML / "data.yml").name
     assert ml.load_compute(source=AZUREML / "compute.yml").size == "Standard_DS3_v2"
     job = azureml_submit.load_pipeline()
-    assert list(job.jobs) == ["prep", "train", "evaluate", "register"]
+    steps = ["prep", "train", "evaluate", "register"]
+{%- if cookiecutter.responsible_ai and cookiecutter.ml_scenario == "tabular" %}
+    # Then the Responsible AI dashboard of the registered champion (docs/responsible-ai.md).
+    steps += ["rai_tables", "rai_insights", "rai_explanation", "rai_error_analysis", "rai_counterfactual", "rai_causal"]
+    steps += ["rai_gather"]
+{%- endif %}
+    assert list(job.jobs) == steps
 
 
 def test_submit_cli_parses_and_validates_offline(capsys):

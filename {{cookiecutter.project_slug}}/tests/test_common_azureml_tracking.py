@@ -33,6 +33,10 @@ FAST = {
     "cv": {"epochs": 1},
     "nlp": {"epochs": 1},
 }[loop.SCENARIO] | {"min_score": 0.0}
+{%- if cookiecutter.responsible_ai %}
+# As config/dev.yml and the pipeline run it: the report is logged to the evaluate run and the training run.
+FAST |= {"rai_mode": "dry_run"}
+{%- endif %}
 MODEL_NAME = loop.scenario_module(loop.SCENARIO).MODEL_NAME
 # A workspace's tracking URI, in the form Microsoft Learn "Configure MLflow for Azure Machine Learning" shows.
 WORKSPACE_URI = (
@@ -118,7 +122,8 @@ def standin(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_components_register_a_loadable_champion_using_only_routes_azureml_serves(standin, tmp_path, monkeypatch):
     folders = {"raw_data": loop.shipped_data()}
-    folders |= {name: tmp_path / "outputs" / name for name in ("prepared", "trained", "decision", "registration")}
+    outputs = ("prepared", "trained", "decision", "registration"{% if cookiecutter.responsible_ai %}, "model_info"{% endif %})
+    folders |= {name: tmp_path / "outputs" / name for name in outputs}
     client = MlflowClient(standin.url, standin.url)
     experiment_id = client.create_experiment("pipeline")
     values = {**FAST, "model_name": MODEL_NAME}
@@ -146,6 +151,13 @@ def test_components_register_a_loadable_champion_using_only_routes_azureml_serve
     version = client.get_model_version(MODEL_NAME, "1")
     assert version.tags.get(registry.CHAMPION) == "true"
     assert version.run_id == runs["train"]
+{%- if cookiecutter.responsible_ai %}
+    # The Responsible AI report travels with the registered version's run; register names the dashboard's model.
+    # (Read from the artifact folder: listing a run's artifacts through MLflow 3 calls routes Azure ML lacks.)
+    reports = standin.artifact_root.rglob("responsible_ai/report.md")
+    assert any(runs["train"] in path.parts for path in reports)
+    assert artifacts.read_json(folders["model_info"] / "model_info.json") == {"id": f"{MODEL_NAME}:1"}
+{%- endif %}
     features, target = artifacts.read_split(folders["prepared"], "test")
     assert len(mlflow.pyfunc.load_model(registration["model_uri"]).predict(features.head(5))) == min(5, len(target))
 

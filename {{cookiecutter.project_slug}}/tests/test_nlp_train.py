@@ -117,3 +117,15 @@ def test_two_processes_train_one_model_as_on_azure_ml(tmp_path):
     assert mlflow.pyfunc.load_model(str(tmp_path / "out" / artifacts.MODEL_DIR)).predict(
         pd.DataFrame({"text": ["My parcel is late"]})
     ).shape == (1,)
+{%- if cookiecutter.responsible_ai %}
+
+
+@pytest.mark.slow
+def test_the_loop_writes_the_responsible_ai_report(looped):
+    """config/dev.yml runs the Responsible AI gate as a dry run: groups by length, token deletion, worst segments."""
+    printed, folder = looped
+    assert "responsible AI: " in printed and "(mode dry_run)" in printed
+    report = artifacts.read_json(folder / "decision" / "responsible_ai" / "report.json")
+    assert report["fairness"]["length_band"]["groups"] and report["worst_segments"]
+    assert report["explanations"]["method"] == "token deletion" and len(report["explanations"]["rows"]) == 4
+{%- endif %}

@@ -32,6 +32,9 @@ def load_pipeline(
     if data:
         job.inputs.raw_data = Input(type=job.inputs.raw_data.type, path=data)
     apply_training_settings(job, load_config(environment).get("training"))
+{%- if cookiecutter.responsible_ai %}
+    apply_responsible_ai_settings(job, load_config(environment).get("responsible_ai"))
+{%- endif %}
     if experiment:
         job.experiment_name = experiment
     result = job._validate()
@@ -61,6 +64,14 @@ def apply_training_settings(job, training: dict | None) -> None:
         job.jobs["prep"].inputs.image_size = int(training["image_size"])
 
 
+{% if cookiecutter.responsible_ai -%}
+def apply_responsible_ai_settings(job, section: dict | None) -> None:
+    """config/<env>.yml ``responsible_ai``: the gate's mode and thresholds, as inputs of the evaluate step."""
+    for key, value in (section or {}).items():
+        setattr(job.jobs["evaluate"].inputs, f"rai_{key}", value)
+
+
+{% endif -%}
 def submit(job, environment: str, subscription: str, wait: bool) -> str:
     from azure.ai.ml import MLClient
     from azure.identity import DefaultAzureCredential

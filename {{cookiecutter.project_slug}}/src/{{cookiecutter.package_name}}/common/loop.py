@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT{% if cookiecutter.responsible_ai %}, load_config{% endif %}
 from . import artifacts, evaluate, register, tracking
 
 SCENARIO = "{{ cookiecutter.ml_scenario }}"
@@ -107,6 +107,13 @@ def describe(summary: dict) -> str:
         lines.append("registered:    nothing (the champion is kept)")
     if registration.get("model_uri"):
         lines.append(f"model URI:     {registration['model_uri']}")
+{%- if cookiecutter.responsible_ai %}
+    rai = decision.get("responsible_ai", {})
+    if "passed" in rai:
+        state = "passes" if rai["passed"] else "fails: " + "; ".join(rai["breaches"])
+        lines.append(f"responsible AI: {state} (mode {rai['mode']})")
+        lines.append(f"RAI report:    {summary['outputs'] / 'decision' / 'responsible_ai' / 'report.md'}")
+{%- endif %}
     lines.append(f"outputs:       {summary['outputs']}")
     lines.append("step seconds:  " + ", ".join(f"{k} {v:.1f}" for k, v in summary["seconds"].items()))
     if str(summary["tracking_uri"]).startswith("sqlite:"):
@@ -114,6 +121,14 @@ def describe(summary: dict) -> str:
     return "\n".join(lines)
 
 
+{% if cookiecutter.responsible_ai -%}
+def responsible_ai_args(section: dict | None) -> list[str]:
+    """The evaluate options of config/<env>.yml's responsible_ai section, as the Azure ML pipeline passes them."""
+    section = section or {"mode": "disabled"}
+    return [f"--rai-{key.replace('_', '-')}={value}" for key, value in section.items()]
+
+
+{% endif -%}
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         description="Run prep -> train -> evaluate -> register locally. Unknown options go to the train step."
@@ -123,12 +138,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--outputs", type=Path, default=PROJECT_ROOT / "outputs", help="where step outputs go")
     p.add_argument("--min-score", type=float, default=evaluate.DEFAULT_MIN_SCORE)
     p.add_argument("--min-improvement", type=float, default=evaluate.DEFAULT_MIN_IMPROVEMENT)
+{%- if cookiecutter.responsible_ai %}
+    p.add_argument(
+        "--environment", default="dev", help="config/<env>.yml whose responsible_ai gate applies (default: %(default)s)"
+    )
+{%- endif %}
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args, train_args = parser().parse_known_args(argv)
     evaluate_args = ["--min-score", str(args.min_score), "--min-improvement", str(args.min_improvement)]
+{%- if cookiecutter.responsible_ai %}
+    evaluate_args += responsible_ai_args(load_config(args.environment).get("responsible_ai"))
+{%- endif %}
     summary = run_loop(args.scenario, args.data, args.outputs, evaluate_args, train_args)
     return 0 if summary else 1
 

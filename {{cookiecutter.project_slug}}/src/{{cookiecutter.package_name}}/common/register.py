@@ -12,6 +12,19 @@ import argparse
 from pathlib import Path
 
 from . import artifacts, gate, registry, tracking
+{%- if cookiecutter.responsible_ai %}
+
+# The Azure ML Responsible AI insight constructor reads <model_info_path>/model_info.json, {"id": "<name>:<version>"}
+# (Azure/azureml-assets assets/responsibleai/tabular/components/src/rai_component_utilities.py fetch_model_id).
+MODEL_INFO_FILE = "model_info.json"
+
+
+def write_model_info(record: dict, folder: Path) -> None:
+    """The model the dashboard examines: the new champion, or the kept one when nothing was registered."""
+    version = record.get("version") or record.get("champion_version")
+    if version:
+        artifacts.write_json(Path(folder) / MODEL_INFO_FILE, {"id": f"{record['model_name']}:{version}"})
+{%- endif %}
 
 
 def register(decision_dir: Path, output: Path, alias: str = registry.CHAMPION) -> dict:
@@ -48,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--decision", type=Path, required=True, help="evaluate output folder (decision.json)")
     p.add_argument("--output", type=Path, required=True, help="folder for registration.json")
     p.add_argument("--alias", default=registry.CHAMPION, help="registry alias of the serving model")
+{%- if cookiecutter.responsible_ai %}
+    p.add_argument("--model-info", type=Path, help="folder for model_info.json (the Responsible AI dashboard's model)")
+{%- endif %}
     return p
 
 
@@ -56,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     decision = artifacts.read_json(args.decision / artifacts.DECISION_FILE)
     tracking.configure(experiment=decision["model_name"])
     record = register(args.decision, args.output, args.alias)
+{%- if cookiecutter.responsible_ai %}
+    if args.model_info:
+        write_model_info(record, args.model_info)
+{%- endif %}
     if record["registered"]:
         print(f"register: {record['model_name']} version {record['version']} is now {record['alias']!r}")
     else:
