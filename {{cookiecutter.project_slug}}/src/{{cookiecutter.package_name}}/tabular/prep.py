@@ -31,6 +31,9 @@ from ..common.prep_options import (
 from ..config import PROJECT_ROOT
 from . import history
 from .contract import ContractError, load_contract, validate
+{%- if cookiecutter.feature_store %}
+from .feature_store import get_offline_features
+{%- endif %}
 
 SHIPPED_HISTORY = PROJECT_ROOT / history.HISTORY_DATA
 
@@ -63,7 +66,12 @@ def prep(
 ) -> dict:
     contract = load_contract()
     valid_history, history_report = history.read_history(history_path)
+{%- if cookiecutter.feature_store %}
+    # Point-in-time retrieval from the feature set's specification, as the feature store does (feature_store.py).
+    raw = get_offline_features(read_raw(input_path), valid_history)
+{%- else %}
     raw = history.with_history(read_raw(input_path), valid_history)
+{%- endif %}
     result = validate(raw, contract)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
