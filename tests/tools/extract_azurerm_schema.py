@@ -45,6 +45,9 @@ RESOURCE_TYPES = (
     "azurerm_subnet_network_security_group_association",
     "azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint",
     "azurerm_machine_learning_workspace_network_outbound_rule_fqdn",
+    # The feature store's materialization identity and its offline store container (feature_store=true).
+    "azurerm_user_assigned_identity",
+    "azurerm_storage_container",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).

@@ -38,7 +38,7 @@ BAKES = [
     {"infrastructure": "bicep", "secure_workspace": secure, "ml_scenario": scenario}
     for secure in (False, True)
     for scenario in ("tabular", "cv", "nlp")
-]
+] + [{"infrastructure": "bicep", "secure_workspace": True, "ml_scenario": "tabular", "feature_store": True}]
 # Types the Bicep does not declare but the Terraform's azapi resources use, and types infrastructure changes
 # are likely to add; cheap to carry.
 EXTRA_TYPES = (

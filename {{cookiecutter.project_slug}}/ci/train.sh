@@ -80,6 +80,11 @@ for cluster in "${needed[@]}"; do
   fi
 done
 
+{%- if cookiecutter.feature_store %}
+# The feature store first: its entity and feature set registered (and materialized on their schedule).
+"$CI_DIR/feature_store.sh" "$env"
+{%- endif %}
+
 running="['NotStarted', 'Queued', 'Preparing', 'Provisioning', 'Starting', 'Running', 'Finalizing']"
 job="$(az ml job list "${AZ_ML[@]}" --output tsv --query "[?tags.git_commit == '$commit' && \
   (contains($running, status) || (status == 'Completed' && tags.ci_run == '$run'))].name | [0]")"

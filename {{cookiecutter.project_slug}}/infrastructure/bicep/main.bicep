@@ -77,6 +77,11 @@ var names = {
   mlRegistry: 'mlr-${resourcePrefix}-${nameSuffix}'
   logAnalytics: 'log-${resourcePrefix}-${environmentName}'
   applicationInsights: 'appi-${resourcePrefix}-${environmentName}'
+{%- if cookiecutter.feature_store %}
+  featureStore: 'fs-${resourcePrefix}-${environmentName}'
+  featureStoreStorage: 'stfs${resourcePrefix}${environmentName}${nameSuffix}'
+  featureStoreIdentity: 'id-${resourcePrefix}-${environmentName}-materialization'
+{%- endif %}
 {%- if secure %}
   // The hub network shared by dev and prod (created by ci/bootstrap.py, see modules/network.bicep).
   networkResourceGroup: 'rg-${resourcePrefix}-network'
@@ -148,6 +153,26 @@ module workspace 'modules/workspace.bicep' = {
   }
 }
 
+{%- if cookiecutter.feature_store %}
+// The managed feature store, its offline store and materialization identity (modules/feature_store.bicep).
+module featureStore 'modules/feature_store.bicep' = {
+  name: 'feature-store'
+  params: {
+    location: location
+    name: names.featureStore
+    storageName: names.featureStoreStorage
+    identityName: names.featureStoreIdentity
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    keyVaultId: keyVault.outputs.id
+    storageAccountId: storage.outputs.id
+    computePrincipalIds: workspace.outputs.computePrincipalIds
+    ciPrincipalId: ciPrincipalId
+    managedNetworkIsolationMode: managedNetworkIsolationMode
+    tags: allTags
+  }
+}
+
+{%- endif %}
 // The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
 module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
   name: 'ml-registry'
@@ -174,6 +199,10 @@ module network 'modules/network.bicep' = {
     keyVaultId: keyVault.outputs.id
     containerRegistryId: containerRegistry.outputs.id
     mlRegistryId: deployMlRegistry ? mlRegistry.outputs.id : ''
+{%- if cookiecutter.feature_store %}
+    featureStoreId: featureStore.outputs.id
+    featureStoreStorageId: featureStore.outputs.offlineStoreId
+{%- endif %}
     tags: allTags
   }
 }
@@ -183,3 +212,6 @@ output resourceGroup string = resourceGroup().name
 output workspace string = names.workspace
 output workspacePrincipalId string = workspace.outputs.principalId
 output mlRegistry string = names.mlRegistry
+{%- if cookiecutter.feature_store %}
+output featureStore string = featureStore.outputs.name
+{%- endif %}

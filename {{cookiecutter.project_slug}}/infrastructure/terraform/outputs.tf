@@ -15,3 +15,9 @@ output "ml_registry" {
   description = "Name of the shared Azure ML registry (created by the environment with deploy_ml_registry = true)."
   value       = local.names.ml_registry
 }
+{%- if cookiecutter.feature_store %}
+
+output "feature_store" {
+  value = azurerm_machine_learning_workspace.feature_store.name
+}
+{%- endif %}

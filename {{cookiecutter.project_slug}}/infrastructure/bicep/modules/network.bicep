@@ -15,6 +15,10 @@ param storageAccountId string
 param keyVaultId string
 param containerRegistryId string
 param mlRegistryId string = ''
+{%- if cookiecutter.feature_store %}
+param featureStoreId string
+param featureStoreStorageId string
+{%- endif %}
 param tags object
 
 // One private endpoint per service and sub-resource; each registers its addresses in the listed DNS zones.
@@ -69,7 +73,26 @@ var privateEndpoints = concat([
       'privatelink.api.azureml.ms'
     ]
   }
-])
+]{% if cookiecutter.feature_store %}, [
+  // The feature store and its offline store, private like the workspace.
+  {
+    key: 'feature_store'
+    resourceId: featureStoreId
+    subresource: 'amlworkspace'
+    dnsZones: [
+      'privatelink.api.azureml.ms'
+      'privatelink.notebooks.azure.net'
+    ]
+  }
+  {
+    key: 'feature_store_blob'
+    resourceId: featureStoreStorageId
+    subresource: 'blob'
+    dnsZones: [
+      'privatelink.blob.core.windows.net'
+    ]
+  }
+]{% endif %})
 
 
 resource hub 'Microsoft.Network/virtualNetworks@2024-05-01' existing = {

@@ -182,3 +182,9 @@ resource ciBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!
 
 output id string = workspace.id
 output principalId string = workspace.identity.principalId
+// The compute clusters' identities (the feature store lets them read materialized features).
+output computePrincipalIds array = [
+{%- for kind in kinds %}
+  {{ kind }}Cluster.identity.principalId
+{%- endfor %}
+]
