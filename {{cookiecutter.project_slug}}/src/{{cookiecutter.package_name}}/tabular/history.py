@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..common import artifacts
@@ -60,24 +61,45 @@ def transform(history: pd.DataFrame) -> pd.DataFrame:
 
     Both window ends are included, as Spark's ``rangeBetween(-window, 0)`` does in the feature set's
     transformer (featuresets/payment_history/transformation_code when the feature store is on).
+    Vectorised (a per-applicant rolling window costs ten times more on the shipped data): rows sorted
+    by applicant and time, each window is the slice from the first row of the same applicant at or
+    after t - WINDOW_DAYS to the row itself; sums come from running totals.
     """
     frame = history[[ENTITY, EVENT_TIMESTAMP, "amount_due", "amount_paid", "days_late"]].copy()
     frame[EVENT_TIMESTAMP] = _timestamps(frame[EVENT_TIMESTAMP])
     frame = frame.sort_values([ENTITY, EVENT_TIMESTAMP], kind="stable").reset_index(drop=True)
-    window = frame.groupby(ENTITY, sort=False).rolling(f"{WINDOW_DAYS}D", on=EVENT_TIMESTAMP, closed="both")
-    due = window["amount_due"].sum().to_numpy()
-    paid = window["amount_paid"].sum().to_numpy()
+    group = frame.groupby(ENTITY, sort=False).ngroup().to_numpy(dtype="int64")
+    seconds = frame[EVENT_TIMESTAMP].to_numpy().astype("datetime64[s]").astype("int64")
+    # One sortable key per row: applicant first, then time (seconds since 1970 fit in 34 bits).
+    key = (group << 34) + (seconds - seconds.min() if len(seconds) else seconds)
+    lower = np.maximum(key - WINDOW_DAYS * 86400, group << 34)
+    first = np.searchsorted(key, lower, side="left")
+    rows = np.arange(len(frame))
+    due = _window_sum(frame["amount_due"].to_numpy(dtype="float64"), first)
+    paid = _window_sum(frame["amount_paid"].to_numpy(dtype="float64"), first)
+    late = frame["days_late"].to_numpy(dtype="int64")
+    worst = late.copy()
+    for back in range(1, int((rows - first).max(initial=0)) + 1):  # as many steps as the longest window has rows
+        inside = rows - back >= first
+        worst[inside] = np.maximum(worst[inside], late[rows[inside] - back])
+    ratio = np.divide(paid, due, out=np.ones_like(due), where=due > 0)
     features = pd.DataFrame(
         {
             ENTITY: frame[ENTITY].to_numpy(),
             EVENT_TIMESTAMP: frame[EVENT_TIMESTAMP].to_numpy(),
-            "history_payments_90d": window["amount_due"].count().to_numpy().astype("int64"),
-            "history_max_days_late_90d": window["days_late"].max().to_numpy().astype("int64"),
-            "history_paid_ratio_90d": (pd.Series(paid) / pd.Series(due).where(due > 0)).fillna(1.0).round(6),
+            "history_payments_90d": (rows - first + 1).astype("int64"),
+            "history_max_days_late_90d": worst,
+            "history_paid_ratio_90d": np.round(ratio, 6),
         }
     )
     # Several repayments at one timestamp: the last row's window holds them all (Spark gives each the same).
     return features.drop_duplicates([ENTITY, EVENT_TIMESTAMP], keep="last").reset_index(drop=True)
+
+
+def _window_sum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Sum of values[first[i] .. i] for every row i (running totals, one subtraction per row)."""
+    totals = np.concatenate([[0.0], np.cumsum(values)])
+    return totals[np.arange(1, len(values) + 1)] - totals[first]
 
 
 def point_in_time_join(
