@@ -85,6 +85,16 @@ def test_azureml_featurestore_computes_the_same_values(tmp_path):
     assert (azure["history_payments_90d"] > 0).sum() > 5  # the sample holds applicants with history
 
 
+def test_azure_ml_prep_gets_the_spec_folder_as_an_input():
+    # An Azure ML job holds only src/ (the components' code): the spec travels as a pipeline input.
+    pipeline = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/train/pipeline.yml").read_text())
+    spec = (PROJECT_ROOT / "mlops/azureml/train" / pipeline["inputs"]["feature_set_spec"]["path"]).resolve()
+    assert spec == feature_store.SPEC.parent.resolve()
+    assert pipeline["jobs"]["prep"]["inputs"]["feature_set_spec"] == "${" + "{parent.inputs.feature_set_spec}}"
+    component = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/components/prep.yml").read_text())
+    assert "--feature-set-spec ${" + "{inputs.feature_set_spec}}" in component["command"]
+
+
 def test_loop_config_reads_the_spec_the_feature_store_registers():
     asset = yaml.safe_load((FEATURESTORE / "featuresets" / "payment_history" / "featureset.yml").read_text())
     assert (FEATURESTORE / "featuresets" / "payment_history" / asset["specification"]["path"]).resolve() == (

@@ -32,7 +32,7 @@ from ..config import PROJECT_ROOT
 from . import history
 from .contract import ContractError, load_contract, validate
 {%- if cookiecutter.feature_store %}
-from .feature_store import get_offline_features
+from .feature_store import SPEC, get_offline_features, load_spec
 {%- endif %}
 
 SHIPPED_HISTORY = PROJECT_ROOT / history.HISTORY_DATA
@@ -63,12 +63,17 @@ def prep(
     test_fraction: float = DEFAULT_TEST_FRACTION,
     max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
     history_path: Path = SHIPPED_HISTORY,
+{%- if cookiecutter.feature_store %}
+    feature_set_spec: Path = SPEC.parent,
+{%- endif %}
 ) -> dict:
     contract = load_contract()
     valid_history, history_report = history.read_history(history_path)
 {%- if cookiecutter.feature_store %}
     # Point-in-time retrieval from the feature set's specification, as the feature store does (feature_store.py).
-    raw = get_offline_features(read_raw(input_path), valid_history)
+    # The spec folder is an input: an Azure ML job holds only src/, not featurestore/.
+    spec = load_spec(Path(feature_set_spec) / SPEC.name)
+    raw = get_offline_features(read_raw(input_path), valid_history, spec=spec)
 {%- else %}
     raw = history.with_history(read_raw(input_path), valid_history)
 {%- endif %}
@@ -123,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Validate raw data against the contract and split it train/val/test.")
     p.add_argument("--input", type=Path, required=True, help="raw CSV file, or a folder of CSV files")
     p.add_argument("--history", type=Path, default=SHIPPED_HISTORY, help="payment history CSV file or folder")
+{%- if cookiecutter.feature_store %}
+    p.add_argument("--feature-set-spec", type=Path, default=SPEC.parent, help="folder of the feature set's spec")
+{%- endif %}
     p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
     add_split_options(p, "rows")
     return p
@@ -132,7 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         report = prep(
-            args.input, args.output, args.val_fraction, args.test_fraction, args.max_rejected_fraction, args.history
+            args.input,
+            args.output,
+            args.val_fraction,
+            args.test_fraction,
+            args.max_rejected_fraction,
+            args.history,
+{%- if cookiecutter.feature_store %}
+            args.feature_set_spec,
+{%- endif %}
         )
     except (ContractError, TooManyRejectedRows) as error:
         print(f"prep failed: {error}")
