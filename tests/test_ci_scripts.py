@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -398,6 +399,21 @@ def test_training_waits_and_fails_with_the_job(project, status, code):
     assert ("registered=true" in outputs(state_file)) == (status == "Completed")
 
 
+def test_training_registers_each_missing_data_asset_and_trains_on_it(project):
+    # Tabular has two sources (applications, payment history): each asset of config/dev.yml is registered when its
+    # name:version is missing, and the pipeline reads the registered asset through its input (`--set
+    # inputs.<name>.path=azureml:<asset>:<version>`: the CLI's generic update syntax, az ml job create --set).
+    root, state_file = project(data=["credit-default-applications:1"])
+    result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    created = [option(call, "--file") for call in commands(state, "ml", "data", "create")]
+    assert created == ["mlops/azureml/data_payment_history.yml"]
+    assert state["data"] == ["credit-default-applications:1", "credit-default-payment-history:1"]
+    (job,) = commands(state, "ml", "job", "create")
+    assert "inputs.raw_data.path=azureml:credit-default-applications:1" in job
+    assert "inputs.payment_history.path=azureml:credit-default-payment-history:1" in job
+
+
 def test_training_outputs_the_version_the_gate_registered(project):
     root, state_file = project(registration={"registered": True, "model_name": "credit-default", "version": 8})
     result, state = run_script(root, state_file, "ci/train.sh", "dev", "0")
@@ -534,7 +550,17 @@ def test_drift_without_production_data_warns_and_does_not_retrain(project, mode,
 
 
 def test_drift_check_passes_on_production_data_like_the_training_data(project):
-    root, state_file = project("online", traffic={"blue": 0, "green": 100}, production="data/credit_default.csv")
+    production = "outputs/production.csv"  # what requests carry: the applications with their history features
+    root, state_file = project("online", traffic={"blue": 0, "green": 100}, production=production)
+    package = next(p.parent.name for p in (root / "src").glob("*/tabular"))
+    joined = [f"{package}.tabular.history", "--observations", "data/credit_default.csv", "--output", production]
+    subprocess.run(
+        [sys.executable, "-m", *joined, "--history", "data/payment_history.csv"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": "src"},
+        check=True,
+        capture_output=True,
+    )
     result, state = run_script(root, state_file, "ci/drift.sh", "dev")
     assert result.returncode == 0, result.stdout + result.stderr
     endpoint = yaml.safe_load((root / "config/dev.yml").read_text(encoding="utf-8"))["deployment"]["endpoint_name"]

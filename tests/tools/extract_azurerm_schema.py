@@ -60,6 +60,9 @@ RESOURCE_TYPES = (
     "azurerm_monitor_action_group",
     "azurerm_monitor_metric_alert",
     "azurerm_monitor_scheduled_query_rules_alert_v2",
+    # The feature store's materialization identity and its offline store container (feature_store=true).
+    "azurerm_user_assigned_identity",
+    "azurerm_storage_container",
 )
 
 # The data sources the templates read (the identity data of the signed-in principal, an existing resource group).

@@ -43,6 +43,7 @@ BAKES = [
 BAKES += [
     {"infrastructure": "bicep", "secure_workspace": secure, "observability_store": "adx"} for secure in (False, True)
 ]
+BAKES += [{"infrastructure": "bicep", "secure_workspace": True, "ml_scenario": "tabular", "feature_store": True}]
 # Types the Bicep does not declare but the Terraform's azapi resources use, and types infrastructure changes
 # are likely to add; cheap to carry.
 EXTRA_TYPES = (

@@ -55,6 +55,20 @@ use_workspace() {
   AZ_ML=(--resource-group "$(setting "$env" azure.resource_group)" --workspace-name "$(setting "$env" azure.workspace)")
 }
 
+# Register the data asset of SPEC in the workspace of AZ_ML (see use_workspace) unless its name:version
+# exists: versions are immutable, so a new version is created only when the spec names one.
+register_data_asset() {
+  local spec="$1" name version
+  name="$(yaml_value "$spec" name)"
+  version="$(yaml_value "$spec" version)"
+  if az ml data show --name "$name" --version "$version" "${AZ_ML[@]}" --output none 2>/dev/null; then
+    echo "data asset $name:$version is registered"
+  else
+    az ml data create --file "$spec" "${AZ_ML[@]}" --output none
+    echo "registered data asset $name:$version"
+  fi
+}
+
 require_env_name() {
   case "${1:-}" in
     dev | prod) ;;

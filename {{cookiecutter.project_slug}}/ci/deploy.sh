@@ -54,7 +54,10 @@ apply_monitor() {
     # The MLTable and the training data it reads must be uploaded together, from one folder.
     staged="$(mktemp -d)/reference"
     cp -R mlops/azureml/monitoring/reference "$staged"
-    cp {{ scenario.raw_data }} "$staged/"
+    # The training table as prep sees it: the applications with their payment-history features joined
+    # point in time (src/{{ cookiecutter.package_name }}/tabular/history.py), so every model feature has a reference.
+    PYTHONPATH=src python -m {{ cookiecutter.package_name }}.tabular.history --observations {{ scenario.raw_data }} \
+      --history data/payment_history.csv --output "$staged/{{ scenario.raw_data.split("/")[-1] }}"
     az ml data create --file "$reference" --path "$staged" "${AZ_ML[@]}" --output none
     echo "registered monitoring reference $name:$version"
   fi

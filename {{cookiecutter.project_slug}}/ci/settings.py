@@ -3,7 +3,8 @@
 CI reads every Azure name from ``config/<env>.yml`` (the same file the code uses) instead of
 repeating names in pipeline variables. Values are checked against a strict pattern before they
 reach a shell, so a config value can never become a command.
-``--file PATH KEY`` reads a key of any YAML file (e.g. a deployment's name).
+``--file PATH KEY`` reads a key of any YAML file (e.g. a deployment's name). A number picks a list
+item (``data_assets.0.name``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ SAFE_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:/-]*$")
 
 def lookup(data: object, dotted_key: str) -> object:
     for part in dotted_key.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]  # an item of a list: data_assets.0.spec
+            continue
         if not isinstance(data, dict) or part not in data:
             raise KeyError(f"missing key {dotted_key!r} (stopped at {part!r})")
         data = data[part]

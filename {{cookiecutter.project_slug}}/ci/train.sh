@@ -80,6 +80,11 @@ for cluster in "${needed[@]}"; do
   fi
 done
 
+{%- if cookiecutter.feature_store %}
+# The feature store first: its entity and feature set registered (and materialized on their schedule).
+"$CI_DIR/feature_store.sh" "$env"
+{%- endif %}
+
 running="['NotStarted', 'Queued', 'Preparing', 'Provisioning', 'Starting', 'Running', 'Finalizing']"
 job="$(az ml job list "${AZ_ML[@]}" --output tsv --query "[?tags.git_commit == '$commit' && \
   (contains($running, status) || (status == 'Completed' && tags.ci_run == '$run'))].name | [0]")"
@@ -96,26 +101,22 @@ else
       skip_training "workspace $workspace already holds model $model_name: changes train through the ml pipeline"
     fi
   fi
-  # The data asset gives each run's input a name and version in the workspace. Versions are
-  # immutable: create one only when the file names a new version. The training environment is
-  # registered by the submission itself (the components refer to its YAML file).
+  # Each data asset of config/<env>.yml (data_assets) gives a pipeline input a name and version in
+  # the workspace: registered when missing, then passed to the pipeline in place of the local file.
+  # The training environment is registered by the submission itself (the components refer to its YAML file).
 {%- if cookiecutter.ml_scenario == "cv" %}
   # The shipped images are drawn by code, not committed: draw them before they are uploaded.
   if [ ! -d data/shapes ]; then
     PYTHONPATH=src python -m {{ cookiecutter.package_name }}.cv.shapes --output data/shapes
   fi
 {%- endif %}
-  data_spec=mlops/azureml/data.yml
-  if [ -f "$data_spec" ]; then
-    data_name="$(yaml_value "$data_spec" name)"
-    data_version="$(yaml_value "$data_spec" version)"
-    if az ml data show --name "$data_name" --version "$data_version" "${AZ_ML[@]}" --output none 2>/dev/null; then
-      echo "data asset $data_name:$data_version is registered"
-    else
-      az ml data create --file "$data_spec" "${AZ_ML[@]}" --output none
-      echo "registered data asset $data_name:$data_version"
-    fi
-  fi
+  data_inputs=()
+  asset=0
+  while data_spec="$(setting "$env" "data_assets.$asset.spec" 2>/dev/null)"; do
+    register_data_asset "$data_spec"
+    data_inputs+=(--set "inputs.$(setting "$env" "data_assets.$asset.input").path=azureml:$(yaml_value "$data_spec" name):$(yaml_value "$data_spec" version)")
+    asset=$((asset + 1))
+  done
 {%- if cookiecutter.ml_scenario in ["cv", "nlp"] %}
   # GPU nodes, processes per node and pretrained weights of the train step come from config/<env>.yml.
   training=(
@@ -140,7 +141,7 @@ else
     training+=(--set "jobs.evaluate.inputs.rai_$key=$(setting "$env" "responsible_ai.$key")")
   done
 {%- endif %}
-  job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" \
+  job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" "${data_inputs[@]}" \
     --set "tags.git_commit=$commit" --set "tags.ci_run=$run" --query name --output tsv)"
   echo "submitted Azure ML job $job"
 fi

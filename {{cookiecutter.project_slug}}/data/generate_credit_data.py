@@ -1,4 +1,5 @@
-"""Generate ``credit_default.csv``: synthetic, realistic consumer-loan applications (deterministic).
+"""Generate ``credit_default.csv`` and ``payment_history.csv``: synthetic, realistic consumer-loan
+applications and the monthly repayments of the applicants who already had a loan (deterministic).
 
 Why synthetic: real credit data carries personal information and restrictive licences, and the
 project must run offline. The relationships below follow well-known credit-risk patterns (low
@@ -8,7 +9,12 @@ real signal to learn and feature importance reads sensibly.
 A handful of deliberately broken rows (missing income, an unknown housing category, impossible
 scores...) are appended so that prep's validation report has something to show; see data/README.md.
 
-    python data/generate_credit_data.py            # rewrites data/credit_default.csv
+The payment history is a second source with its own contract (tabular/payment_history.yml): one row
+per applicant and month, for about 45% of the applicants (existing customers), from three months
+before the application to one month after it. The month after is what a careless join leaks: a
+borrower who will default pays late then, and only a point-in-time join leaves it out.
+
+    python data/generate_credit_data.py            # rewrites data/credit_default.csv and payment_history.csv
     python data/generate_credit_data.py --rows 500 --output /tmp/sample.csv
 """
 
@@ -23,6 +29,11 @@ import pandas as pd
 SEED = 20240611
 DEFAULT_ROWS = 5000
 DEFAULT_OUTPUT = Path(__file__).with_name("credit_default.csv")
+HISTORY_FILE = "payment_history.csv"
+FIRST_APPLICATION = np.datetime64("2024-01-01")
+APPLICATION_DAYS = 540  # applications arrive over 18 months
+EXISTING_CUSTOMERS = 0.45  # share of applicants with a repayment history
+MONTHS_BEFORE, MONTHS_AFTER = 3, 1
 PURPOSES = ["debt_consolidation", "home_improvement", "car", "education", "medical", "small_business"]
 PURPOSE_RISK = {"debt_consolidation": 0.1, "home_improvement": -0.2, "car": -0.1, "education": 0.2}
 TERMS = [12, 24, 36, 48, 60]
@@ -62,9 +73,14 @@ def applications(rows: int, seed: int = SEED) -> pd.DataFrame:
         + rng.normal(0, 0.6, rows)
     )
     defaulted = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(int)
+    # A separate generator: the columns above stay exactly what they were before the entity existed.
+    when = np.random.default_rng(seed + 7)
+    days = when.integers(0, APPLICATION_DAYS, rows)
     return pd.DataFrame(
         {
             "application_id": [f"APP-{i:06d}" for i in range(1, rows + 1)],
+            "applicant_id": [f"CUS-{i:06d}" for i in range(1, rows + 1)],
+            "application_timestamp": np.datetime_as_string(FIRST_APPLICATION + days, unit="D"),
             "age": age,
             "annual_income": income,
             "employment_years": employment_years,
@@ -86,6 +102,7 @@ def broken_rows(start_id: int) -> pd.DataFrame:
     """Rows with the kinds of errors real extracts contain; prep must reject and count each one."""
     base = applications(12, seed=SEED + 1).astype(object)
     base["application_id"] = [f"APP-{start_id + i:06d}" for i in range(len(base))]
+    base["applicant_id"] = [f"CUS-{start_id + i:06d}" for i in range(len(base))]
     base.loc[0, "annual_income"] = ""  # missing value
     base.loc[1, "annual_income"] = ""
     base.loc[2, "home_ownership"] = "OTHER"  # category outside the contract
@@ -99,6 +116,43 @@ def broken_rows(start_id: int) -> pd.DataFrame:
     base.loc[10, "interest_rate"] = 145.0  # percent typed twice
     base.loc[11, "num_late_payments_2y"] = 1.5  # fractional count
     return base
+
+
+def payment_history(frame: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """Monthly repayments of existing customers around their application date.
+
+    Before the application, late payments follow the applicant's recorded late-payment count; the
+    month after follows the outcome (a future defaulter pays late), which no feature may see.
+    """
+    rng = np.random.default_rng(seed + 11)
+    known = frame[rng.random(len(frame)) < EXISTING_CUSTOMERS]
+    late_before = np.clip(pd.to_numeric(known["num_late_payments_2y"], errors="coerce").fillna(0) / 8 + 0.03, 0, 0.9)
+    late_after = np.where(pd.to_numeric(known["defaulted"], errors="coerce").fillna(0) == 1, 0.7, 0.05)
+    due = (rng.gamma(4.0, 80.0, len(known)) + 50).round(-1).astype(int)
+    applied = pd.to_datetime(known["application_timestamp"]).to_numpy()
+    rows = []
+    for month in range(-MONTHS_BEFORE, MONTHS_AFTER + 1):
+        if month == 0:
+            continue
+        chance = late_after if month > 0 else late_before.to_numpy()
+        late = rng.random(len(known)) < chance
+        days_late = np.where(late, rng.integers(5, 75, len(known)), 0)
+        paid = np.where(late, (due * rng.uniform(0.2, 0.9, len(known))).round(-1).astype(int), due)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "applicant_id": known["applicant_id"].to_numpy(),
+                    "event_timestamp": np.datetime_as_string(
+                        applied.astype("datetime64[D]") + np.timedelta64(30 * month, "D"), unit="D"
+                    ),
+                    "amount_due": due,
+                    "amount_paid": paid,
+                    "days_late": days_late,
+                }
+            )
+        )
+    history = pd.concat(rows, ignore_index=True)
+    return history.sort_values(["applicant_id", "event_timestamp"], kind="stable").reset_index(drop=True)
 
 
 def generate(rows: int = DEFAULT_ROWS, with_errors: bool = True) -> pd.DataFrame:
@@ -117,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     frame = generate(args.rows, with_errors=not args.no_errors)
     frame.to_csv(args.output, index=False)
     print(f"wrote {len(frame)} rows ({frame['defaulted'].eq(1).sum()} defaults) to {args.output}")
+    history = payment_history(applications(args.rows))
+    history.to_csv(args.output.with_name(HISTORY_FILE), index=False)
+    print(f"wrote {len(history)} monthly repayments to {args.output.with_name(HISTORY_FILE)}")
     return 0
 
 

@@ -13,10 +13,11 @@ import mlflow.sklearn
 import pandas as pd
 
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
-from {{ cookiecutter.package_name }}.tabular import RAW_DATA, train
+from {{ cookiecutter.package_name }}.tabular import RAW_DATA, history, train
 from {{ cookiecutter.package_name }}.tabular.contract import load_contract, validate
 
 SHIPPED = PROJECT_ROOT / RAW_DATA
+SHIPPED_HISTORY = PROJECT_ROOT / history.HISTORY_DATA
 
 
 def shipped_rows(rows: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -25,8 +26,14 @@ def shipped_rows(rows: int = 600, seed: int = 0) -> pd.DataFrame:
 
 
 @cache
+def shipped_table() -> pd.DataFrame:
+    """The shipped applications with their payment-history features (what a request carries), as pandas reads them."""
+    return history.with_history(pd.read_csv(SHIPPED), history.read_history(SHIPPED_HISTORY)[0])
+
+
+@cache
 def _valid_shipped() -> pd.DataFrame:
-    return validate(pd.read_csv(SHIPPED)).valid
+    return validate(shipped_table()).valid
 
 
 # Pinned requirements skip MLflow's slow probing of the model's imports (seconds per save).

@@ -64,6 +64,20 @@ def test_reference_holds_exactly_the_rows_prep_kept(shipped_report, tmp_path):
     )
 
 
+def test_report_says_which_source_each_feature_comes_from(shipped_report):
+    _, _, output = shipped_report
+    summary = json.loads((output / "drift.json").read_text())
+    assert summary["sources"]["payment_history"] == [
+        "history_payments_90d",
+        "history_max_days_late_90d",
+        "history_paid_ratio_90d",
+    ]
+    assert "credit_score" in summary["sources"]["applications"]
+    compared = {f["feature"] for f in summary["features"]}
+    assert compared == {name for names in summary["sources"].values() for name in names}
+    assert "- from payment_history: history_payments_90d" in (output / "report.md").read_text()
+
+
 def test_undrifted_sample_passes(tmp_path):
     sample = tmp_path / "recent.csv"
     shipped_rows(800, seed=3).drop(columns=["defaulted"]).to_csv(sample, index=False)

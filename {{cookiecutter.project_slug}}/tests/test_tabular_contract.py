@@ -8,14 +8,23 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.tabular.contract import REASON_COLUMN, ContractError, load_contract, validate
+from {{ cookiecutter.package_name }}.tabular.history import read_history, with_history
 from {{ cookiecutter.package_name }}.tabular.prep import read_raw
 
 SHIPPED = PROJECT_ROOT / "data" / "credit_default.csv"
+SHIPPED_HISTORY = PROJECT_ROOT / "data" / "payment_history.csv"
+
+
+def joined(applications, history=SHIPPED_HISTORY):
+    """Applications with their payment-history features, as prep validates them."""
+    return with_history(read_raw(applications), read_history(history)[0])
 
 
 def good_row(**changes) -> dict:
     row = {
         "application_id": "APP-1",
+        "applicant_id": "CUS-1",
+        "application_timestamp": "2024-05-01",
         "age": "35",
         "annual_income": "52000.0",
         "employment_years": "6",
@@ -28,6 +37,9 @@ def good_row(**changes) -> dict:
         "debt_to_income": "0.31",
         "num_open_accounts": "5",
         "num_late_payments_2y": "0",
+        "history_payments_90d": "0",
+        "history_max_days_late_90d": "0",
+        "history_paid_ratio_90d": "1.0",
         "defaulted": "0",
     }
     return {**row, **changes}
@@ -88,7 +100,7 @@ def test_scoring_input_needs_no_target_and_extra_columns_are_reported():
 
 
 def test_shipped_data_has_thousands_of_rows_and_only_the_documented_bad_ones():
-    result = validate(read_raw(SHIPPED))
+    result = validate(joined(SHIPPED))
     assert len(result.valid) >= 5000
     assert len(result.rejected) == 12  # the deliberately broken rows described in data/README.md
     assert 0.1 < result.valid["defaulted"].mean() < 0.3
@@ -98,5 +110,7 @@ def test_generator_output_matches_the_contract(tmp_path):
     out = tmp_path / "sample.csv"
     script = PROJECT_ROOT / "data" / "generate_credit_data.py"
     subprocess.run([sys.executable, str(script), "--rows", "300", "--output", str(out)], check=True)
-    result = validate(read_raw(out))
+    history = out.with_name("payment_history.csv")
+    assert read_history(history)[1]["rows_rejected"] == 0  # the second source honours its own contract
+    result = validate(joined(out, history))
     assert len(result.valid) == 300 and len(result.rejected) == 12

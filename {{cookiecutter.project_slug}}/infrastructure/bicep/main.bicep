@@ -89,6 +89,11 @@ var names = {
   eventHubsNamespace: 'evhns-${resourcePrefix}-${environmentName}-${nameSuffix}'
   storageEventsTopic: 'evgt-${resourcePrefix}-${environmentName}-storage'
 {%- endif %}
+{%- if cookiecutter.feature_store %}
+  featureStore: 'fs-${resourcePrefix}-${environmentName}'
+  featureStoreStorage: 'stfs${resourcePrefix}${environmentName}${nameSuffix}'
+  featureStoreIdentity: 'id-${resourcePrefix}-${environmentName}-materialization'
+{%- endif %}
 {%- if secure %}
   // The hub network shared by dev and prod (created by ci/bootstrap.py, see modules/network.bicep).
   networkResourceGroup: 'rg-${resourcePrefix}-network'
@@ -189,6 +194,26 @@ module externalRegistryPull 'modules/external_registry_pull.bicep' = if (!empty(
 }
 
 {% endif -%}
+{%- if cookiecutter.feature_store %}
+// The managed feature store, its offline store and materialization identity (modules/feature_store.bicep).
+module featureStore 'modules/feature_store.bicep' = {
+  name: 'feature-store'
+  params: {
+    location: location
+    name: names.featureStore
+    storageName: names.featureStoreStorage
+    identityName: names.featureStoreIdentity
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    keyVaultId: keyVault.outputs.id
+    storageAccountId: storage.outputs.id
+    computePrincipalIds: workspace.outputs.computePrincipalIds
+    ciPrincipalId: ciPrincipalId
+    managedNetworkIsolationMode: managedNetworkIsolationMode
+    tags: allTags
+  }
+}
+
+{%- endif %}
 // The registry shared by dev and prod; only the environment with deployMlRegistry (prod) creates it.
 module mlRegistry 'modules/ml_registry.bicep' = if (deployMlRegistry) {
   name: 'ml-registry'
@@ -238,6 +263,10 @@ module network 'modules/network.bicep' = {
 {%- if adx %}
     adxClusterId: observability.outputs.clusterId
 {%- endif %}
+{%- if cookiecutter.feature_store %}
+    featureStoreId: featureStore.outputs.id
+    featureStoreStorageId: featureStore.outputs.offlineStoreId
+{%- endif %}
     tags: allTags
   }
 }
@@ -250,4 +279,7 @@ output mlRegistry string = names.mlRegistry
 {%- if adx %}
 output adxClusterUri string = observability.outputs.clusterUri
 output adxDatabase string = observability.outputs.databaseName
+{%- endif %}
+{%- if cookiecutter.feature_store %}
+output featureStore string = featureStore.outputs.name
 {%- endif %}

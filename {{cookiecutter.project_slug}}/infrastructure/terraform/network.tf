@@ -42,6 +42,21 @@ locals {
         dns_zones   = ["privatelink.azurecr.io"]
       }
     },
+{%- if cookiecutter.feature_store %}
+    # The feature store and its offline store, private like the workspace.
+    {
+      feature_store = {
+        resource_id = azurerm_machine_learning_workspace.feature_store.id
+        subresource = "amlworkspace"
+        dns_zones   = ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"]
+      }
+      feature_store_blob = {
+        resource_id = azurerm_storage_account.feature_store.id
+        subresource = "blob"
+        dns_zones   = ["privatelink.blob.core.windows.net"]
+      }
+    },
+{%- endif %}
     var.deploy_ml_registry ? {
       ml_registry = {
         resource_id = azapi_resource.ml_registry[0].id

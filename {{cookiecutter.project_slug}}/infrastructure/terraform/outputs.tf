@@ -26,3 +26,9 @@ output "adx_database" {
   value = azurerm_kusto_database.main.name
 }
 {%- endif %}
+{%- if cookiecutter.feature_store %}
+
+output "feature_store" {
+  value = azurerm_machine_learning_workspace.feature_store.name
+}
+{%- endif %}

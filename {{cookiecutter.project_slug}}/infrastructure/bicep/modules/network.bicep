@@ -20,6 +20,10 @@ param externalContainerRegistryId string = ''
 {%- endif %}
 @description('Azure Data Explorer cluster (observability_store=adx); empty: none.')
 param adxClusterId string = ''
+{%- if cookiecutter.feature_store %}
+param featureStoreId string
+param featureStoreStorageId string
+{%- endif %}
 param tags object
 
 // One private endpoint per service and sub-resource; each registers its addresses in the listed DNS zones.
@@ -88,7 +92,26 @@ var privateEndpoints = concat([
       'privatelink.table.core.windows.net'
     ]
   }
-])
+]{% if cookiecutter.feature_store %}, [
+  // The feature store and its offline store, private like the workspace.
+  {
+    key: 'feature_store'
+    resourceId: featureStoreId
+    subresource: 'amlworkspace'
+    dnsZones: [
+      'privatelink.api.azureml.ms'
+      'privatelink.notebooks.azure.net'
+    ]
+  }
+  {
+    key: 'feature_store_blob'
+    resourceId: featureStoreStorageId
+    subresource: 'blob'
+    dnsZones: [
+      'privatelink.blob.core.windows.net'
+    ]
+  }
+]{% endif %})
 
 
 resource hub 'Microsoft.Network/virtualNetworks@2024-05-01' existing = {

@@ -191,3 +191,9 @@ output pullPrincipalIds array = [
 {%- endfor %}
 ]
 {%- endif %}
+// The compute clusters' identities (the feature store lets them read materialized features).
+output computePrincipalIds array = [
+{%- for kind in kinds %}
+  {{ kind }}Cluster.identity.principalId
+{%- endfor %}
+]

@@ -160,6 +160,7 @@ def markdown(summary: dict, results: list[FeatureDrift]) -> str:
         f" {summary['max_drifted_features']} features drifted",
         f"- **verdict: {verdict}** ({summary['drifted_features']} of {len(results)} features drifted)",
         f"- {WHY_ONLY_PSI_DECIDES}",
+        *(f"- from {source}: {', '.join(names)}" for source, names in summary.get("sources", {}).items()),
         "",
         f"| feature | kind | decides: {DECIDING_STATISTIC} vs {threshold} | for context (do not decide): test"
         " | statistic | p-value | JS distance |",
@@ -215,6 +216,12 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict,
         )
         text += "\n" + attribution.markdown(summary["attribution"])
 {%- endif %}
+    # Which source each feature comes from, when the scenario has several (tabular: applications, payment history).
+    sources: dict[str, list[str]] = {}
+    for name, source in getattr(scoring, "FEATURE_SOURCES", {}).items():
+        sources.setdefault(source, []).append(name)
+    if len(sources) > 1:
+        summary["sources"] = sources
     output.mkdir(parents=True, exist_ok=True)
     plot(results, reference, current, limits["psi_threshold"], output)
     (output / "report.md").write_text(text, encoding="utf-8")

@@ -17,7 +17,9 @@ import yaml
 
 CONTRACT_PATH = Path(__file__).with_name("contract.yml")
 REASON_COLUMN = "rejection_reason"
-TYPES = ("int", "float", "category")
+TYPES = ("int", "float", "category", "timestamp")
+# The source of a feature that the contract does not attribute to another one (see ``sources`` in contract.yml).
+MAIN_SOURCE = "applications"
 
 
 class ContractError(ValueError):
@@ -32,12 +34,16 @@ class Column:
     max: float | None = None
     allowed: tuple | None = None
     description: str = ""
+    source: str = MAIN_SOURCE
 
     def problems(self, values: pd.Series) -> pd.Series:
         """One reason per row ("" when the value is valid)."""
         reasons = pd.Series("", index=values.index, dtype=object)
         missing = values.isna() | (values.astype(str).str.strip() == "")
         reasons[missing] = "missing"
+        if self.type == "timestamp":
+            reasons[~missing & pd.to_datetime(values, errors="coerce", format="ISO8601").isna()] = "not a timestamp"
+            return reasons
         if self.type == "category":
             bad = ~missing & ~values.astype(str).isin([str(a) for a in self.allowed or ()])
             reasons[bad] = f"not one of {list(self.allowed or ())}"
@@ -60,7 +66,7 @@ class Column:
         return reasons
 
     def cast(self, values: pd.Series) -> pd.Series:
-        if self.type == "category":
+        if self.type in ("category", "timestamp"):
             return values.astype(str)
         numbers = pd.to_numeric(values)
         return numbers.astype("int64") if self.type == "int" else numbers.astype("float64")
@@ -70,14 +76,22 @@ class Column:
 class Contract:
     name: str
     version: int
-    target: Column
+    target: Column | None
     features: tuple[Column, ...]
     id_column: str | None = None
     description: str = ""
+    # The entity a row describes and when it was observed: the keys of the point-in-time join (tabular/history.py).
+    entity_column: str | None = None
+    timestamp: Column | None = None
+    sources: dict = field(default_factory=dict)
 
     @property
     def feature_names(self) -> list[str]:
         return [c.name for c in self.features]
+
+    def features_from(self, source: str) -> list[str]:
+        """The features one source provides (monitoring reports drift per source)."""
+        return [c.name for c in self.features if c.source == source]
 
     def columns_of_type(self, *types: str) -> list[str]:
         return [c.name for c in self.features if c.type in types]
@@ -112,6 +126,7 @@ def _column(spec: dict) -> Column:
         max=spec.get("max"),
         allowed=tuple(allowed) if allowed is not None else None,
         description=spec.get("description", ""),
+        source=spec.get("source", MAIN_SOURCE),
     )
 
 
@@ -119,10 +134,13 @@ def parse_contract(raw: dict) -> Contract:
     return Contract(
         name=raw["name"],
         version=int(raw["version"]),
-        target=_column(raw["target"]),
+        target=_column(raw["target"]) if raw.get("target") else None,
         features=tuple(_column(spec) for spec in raw["features"]),
         id_column=raw.get("id_column"),
         description=raw.get("description", ""),
+        entity_column=raw.get("entity_column"),
+        timestamp=_column(raw["timestamp"]) if raw.get("timestamp") else None,
+        sources=dict(raw.get("sources") or {}),
     )
 
 
@@ -134,11 +152,17 @@ def load_contract(path: Path = CONTRACT_PATH) -> Contract:
 def validate(frame: pd.DataFrame, contract: Contract | None = None, require_target: bool = True) -> ValidationResult:
     """Split ``frame`` into typed valid rows and rejected rows (with a reason column)."""
     contract = contract or load_contract()
-    columns = list(contract.features) + ([contract.target] if require_target else [])
+    columns = list(contract.features) + ([contract.target] if require_target and contract.target else [])
     missing_columns = [c.name for c in columns if c.name not in frame.columns]
     if missing_columns:
         raise ContractError(f"input lacks required column(s) {missing_columns} of contract {contract.name!r}")
-    keep = ([contract.id_column] if contract.id_column in frame.columns else []) + [c.name for c in columns]
+    # The timestamp is checked in the data a join reads (training rows, history rows); requests need none,
+    # and serving ignores one they carry (its features arrive joined already).
+    joined_on_timestamp = require_target or contract.target is None
+    if joined_on_timestamp and contract.timestamp and contract.timestamp.name in frame.columns:
+        columns.append(contract.timestamp)
+    keys = [contract.id_column, contract.entity_column, contract.timestamp.name if contract.timestamp else None]
+    keep = [k for k in dict.fromkeys(keys + [c.name for c in columns]) if k and k in frame.columns]
     ignored = [c for c in frame.columns if c not in keep]
 
     reasons = pd.Series("", index=frame.index, dtype=object)

@@ -1,12 +1,15 @@
-"""Prep step: validate the raw CSV against the data contract and split it train/val/test.
+"""Prep step: join the payment-history features, validate against the data contract, split train/val/test.
 
 Bad rows are never dropped silently: they go to ``rejected.csv`` with a reason each, the report
 counts them per broken rule, and the step fails when more than ``--max-rejected-fraction`` of the
 rows are bad (a broken extract should stop the pipeline, not train a model on what is left).
 The split is decided by a hash of each application id, so a row keeps its split when new rows
 arrive and the same input always gives the same split, on any machine.
+The two sources are joined point in time (tabular/history.py): each application gets the history
+features as they were at its timestamp, never from a later repayment.
 
-    python -m {{ cookiecutter.package_name }}.tabular.prep --input data/credit_default.csv --output outputs/prepared
+    python -m {{ cookiecutter.package_name }}.tabular.prep --input data/credit_default.csv \\
+        --history data/payment_history.csv --output outputs/prepared
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from ..common.prep_options import (
     add_split_options,
     describe_rejections,
 )
+from ..config import PROJECT_ROOT
+from . import history
 from .contract import ContractError, load_contract, validate
+{%- if cookiecutter.feature_store %}
+from .feature_store import SPEC, get_offline_features, load_spec
+{%- endif %}
+
+SHIPPED_HISTORY = PROJECT_ROOT / history.HISTORY_DATA
 
 
 class TooManyRejectedRows(ValueError):
@@ -52,9 +62,21 @@ def prep(
     val_fraction: float = DEFAULT_VAL_FRACTION,
     test_fraction: float = DEFAULT_TEST_FRACTION,
     max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
+    history_path: Path = SHIPPED_HISTORY,
+{%- if cookiecutter.feature_store %}
+    feature_set_spec: Path = SPEC.parent,
+{%- endif %}
 ) -> dict:
     contract = load_contract()
-    raw = read_raw(input_path)
+    valid_history, history_report = history.read_history(history_path)
+{%- if cookiecutter.feature_store %}
+    # Point-in-time retrieval from the feature set's specification, as the feature store does (feature_store.py).
+    # The spec folder is an input: an Azure ML job holds only src/, not featurestore/.
+    spec = load_spec(Path(feature_set_spec) / SPEC.name)
+    raw = get_offline_features(read_raw(input_path), valid_history, spec=spec)
+{%- else %}
+    raw = history.with_history(read_raw(input_path), valid_history)
+{%- endif %}
     result = validate(raw, contract)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -62,6 +84,7 @@ def prep(
         result.rejected.to_csv(output / artifacts.REJECTED_FILE, index=False)
     report = result.report()
     report["input"] = str(input_path)
+    report["history"] = {"input": str(history_path), **history_report}
     rejected_fraction = len(result.rejected) / max(result.rows_read, 1)
     if rejected_fraction > max_rejected_fraction or result.valid.empty:
         artifacts.write_json(output / artifacts.PREP_REPORT_FILE, report)
@@ -85,6 +108,7 @@ def prep(
         "features": contract.feature_names,
         "target": contract.target.name,
         "id_column": contract.id_column,
+        "sources": {source: contract.features_from(source) for source in contract.sources},
         "dtypes": {column: str(dtype) for column, dtype in valid.dtypes.items()},
     }
     artifacts.write_json(output / artifacts.SCHEMA_FILE, schema)
@@ -94,12 +118,19 @@ def prep(
 
 def describe(report: dict) -> str:
     lines = [f"prep: {report['rows_read']} rows read, {report['rows_valid']} valid, {report['rows_rejected']} rejected"]
+    if "history" in report:
+        past = report["history"]
+        lines.append(f"  payment history: {past['rows_valid']} repayments used, {past['rows_rejected']} rejected")
     return "\n".join(lines + describe_rejections(report))
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Validate raw data against the contract and split it train/val/test.")
     p.add_argument("--input", type=Path, required=True, help="raw CSV file, or a folder of CSV files")
+    p.add_argument("--history", type=Path, default=SHIPPED_HISTORY, help="payment history CSV file or folder")
+{%- if cookiecutter.feature_store %}
+    p.add_argument("--feature-set-spec", type=Path, default=SPEC.parent, help="folder of the feature set's spec")
+{%- endif %}
     p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
     add_split_options(p, "rows")
     return p
@@ -108,7 +139,17 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        report = prep(args.input, args.output, args.val_fraction, args.test_fraction, args.max_rejected_fraction)
+        report = prep(
+            args.input,
+            args.output,
+            args.val_fraction,
+            args.test_fraction,
+            args.max_rejected_fraction,
+            args.history,
+{%- if cookiecutter.feature_store %}
+            args.feature_set_spec,
+{%- endif %}
+        )
     except (ContractError, TooManyRejectedRows) as error:
         print(f"prep failed: {error}")
         return 1

@@ -102,7 +102,9 @@ def score_file(path: Path, model) -> list[str]:
     return csv_lines(out)
 
 
-# The drift report compares every feature of the contract.
+# The drift report compares every feature of the contract, whichever source it comes from
+# (FEATURE_SOURCES names it in the report: applications or payment_history).
+FEATURE_SOURCES: dict[str, str] = {column.name: column.source for column in load_contract().features}
 DRIFT_CATEGORICAL: list[str] = load_contract().columns_of_type("category")
 DRIFT_NUMERIC: list[str] = load_contract().columns_of_type("int", "float")
 
@@ -117,12 +119,18 @@ def _read_all(path: Path) -> pd.DataFrame:
 
 
 def _read_training(path: Path) -> pd.DataFrame:
-    """Training data as prep reads it: CSV cells as text, so that pandas turns no "NA" or "None" into a gap."""
-    from .prep import read_raw
+    """Training data as prep reads it: CSV cells as text, so that pandas turns no "NA" or "None" into a gap,
+    and the payment-history features joined as of each application (a prepared table already has them)."""
+    from . import history
+    from .prep import SHIPPED_HISTORY, read_raw
 
     if path.suffix.lower() == ".csv" or (path.is_dir() and any(path.glob("*.csv"))):
-        return read_raw(path)
-    return _read_all(path)
+        frame = read_raw(path)
+    else:
+        frame = _read_all(path)
+    if set(history.FEATURES) <= set(frame.columns):
+        return frame
+    return history.with_history(frame, history.read_history(SHIPPED_HISTORY)[0])
 
 
 def profile(path: Path, model=None, training: bool = False) -> pd.DataFrame:
