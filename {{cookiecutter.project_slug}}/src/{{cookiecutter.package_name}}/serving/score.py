@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from {{ cookiecutter.package_name }}.serving.collection import DataCollection, correlation_id
 from {{ cookiecutter.package_name }}.serving.errors import RequestError, check_content_type, parse_json
 from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.onnx_model import served_by
 from {{ cookiecutter.package_name }}.serving.scenario import scoring
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ def init() -> None:
     # only thread pools of libraries already loaded are limited.
     threadpool_limits(1)
     state["collection"] = DataCollection()
-    logger.info("model loaded from %s", find_model_dir())
+    # ONNX Runtime when the model folder has model.onnx, else the MLflow model (serving/onnx_model.py).
+    logger.info("model loaded from %s, served by %s", find_model_dir(), served_by(state["model"]))
 
 
 def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:
