@@ -56,6 +56,9 @@ def export(
         # code that are constants for a given model: neither changes the exported graph.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        # transformers' attention-mask code indexes with arange tensors (never negative), the one case the
+        # exporter's advanced-indexing note warns about; the comparison below checks the graph anyway.
+        warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
         torch.onnx.export(
             wrapped,
             tensors,

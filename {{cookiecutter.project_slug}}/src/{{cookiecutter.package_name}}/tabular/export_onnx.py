@@ -76,7 +76,7 @@ def differences(pipeline, onnx_pipeline: OnnxPipeline, features: pd.DataFrame) -
 
 
 def export(pipeline, model_dir: Path, check_rows: pd.DataFrame) -> dict:
-    """Write ``model.onnx`` into ``model_dir`` if it agrees with ``pipeline`` on ``check_rows``; return the comparison."""
+    """Write ``model.onnx`` into ``model_dir`` if it agrees with ``pipeline`` on ``check_rows``; return the check."""
     path = Path(model_dir) / onnx_model.ONNX_FILE
     path.write_bytes(convert(pipeline).SerializeToString())
     compared = differences(pipeline, OnnxPipeline(path), check_rows[pipeline.feature_names_in_])
