@@ -26,8 +26,9 @@ state: dict = {}
 
 def init() -> None:
     state["model"] = scoring.load(find_model_dir())
-    # ONNX Runtime when the model folder has model.onnx, else the MLflow model (serving/onnx_model.py).
-    logger.info("model loaded from %s, served by %s", find_model_dir(), served_by(state["model"]))
+    # Which runtime serves: ONNX Runtime when the model folder has model.onnx, else the MLflow model
+    # (serving/onnx_model.py). Printed: the server's log shows only warnings from our loggers.
+    print(f"model loaded from {find_model_dir()}, served by {served_by(state['model'])}", flush=True)
 
 
 def header() -> str:

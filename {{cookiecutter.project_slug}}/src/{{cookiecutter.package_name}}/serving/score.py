@@ -36,8 +36,9 @@ def init() -> None:
     # only thread pools of libraries already loaded are limited.
     threadpool_limits(1)
     state["collection"] = DataCollection()
-    # ONNX Runtime when the model folder has model.onnx, else the MLflow model (serving/onnx_model.py).
-    logger.info("model loaded from %s, served by %s", find_model_dir(), served_by(state["model"]))
+    # Which runtime serves: ONNX Runtime when the model folder has model.onnx, else the MLflow model
+    # (serving/onnx_model.py). Printed: the server's log shows only warnings from our loggers.
+    print(f"model loaded from {find_model_dir()}, served by {served_by(state['model'])}", flush=True)
 
 
 def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:
