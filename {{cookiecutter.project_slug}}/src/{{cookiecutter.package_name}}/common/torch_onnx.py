@@ -51,24 +51,13 @@ def export(
     names = list(example)
     wrapped = Softmaxed(network.cpu().eval(), names).eval()
     tensors = tuple(example.values())
-    with warnings.catch_warnings(), torch.no_grad():
-        # Deprecation of this exporter (see above) and tracer notes about shape checks in transformers'
-        # code that are constants for a given model: neither changes the exported graph.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        # transformers' attention-mask code indexes with arange tensors (never negative), the one case the
-        # exporter's advanced-indexing note warns about; the comparison below checks the graph anyway.
-        warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
-        torch.onnx.export(
-            wrapped,
-            tensors,
-            str(path),
-            input_names=names,
-            output_names=[OUTPUT],
-            dynamic_axes={**dynamic_axes, OUTPUT: {0: "batch"}},
-            opset_version=OPSET,
-            dynamo=False,
-        )
+    try:
+        _export(wrapped, tensors, names, dynamic_axes, path)
+    except Exception as error:  # an exporter that cannot handle the network must not lose the trained model
+        logger.warning("ONNX export left out: torch.onnx could not export the network (%s)", error)
+        Path(path).unlink(missing_ok=True)
+        return {"exported": False}
+    with torch.no_grad():
         expected = wrapped(*tensors).numpy()
     model = onnx.load(str(path))
     onnx_model.add_metadata(model, metadata)
@@ -88,3 +77,24 @@ def export(
         Path(path).unlink()
         logger.warning("ONNX export left out: it disagrees with the PyTorch model (%s)", compared)
     return compared
+
+
+def _export(wrapped: torch.nn.Module, tensors: tuple, names: list[str], dynamic_axes: dict, path: Path) -> None:
+    with warnings.catch_warnings(), torch.no_grad():
+        # Deprecation of this exporter (see above) and tracer notes about shape checks in transformers'
+        # code that are constants for a given model: neither changes the exported graph.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        # transformers' attention-mask code indexes with arange tensors (never negative), the one case the
+        # exporter's advanced-indexing note warns about; export() compares the graph with PyTorch anyway.
+        warnings.filterwarnings("ignore", message="Exporting aten::index operator", category=UserWarning)
+        torch.onnx.export(
+            wrapped,
+            tensors,
+            str(path),
+            input_names=names,
+            output_names=[OUTPUT],
+            dynamic_axes={**dynamic_axes, OUTPUT: {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
