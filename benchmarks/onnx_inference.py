@@ -12,7 +12,7 @@
    as the scoring scripts run them. Goal >= 2x.
 4. What the export costs: seconds added to the train step and the size of model.onnx next to the MLflow model.
 
-Run: python benchmarks/onnx_inference.py [REQUESTS] [CLIENTS] [--tabular-only]   (defaults 2000 and 4; ~10 min on 2 cores)
+Run: python benchmarks/onnx_inference.py [REQUESTS] [CLIENTS] [--tabular-only]  (defaults 2000, 4; ~10 min)
 """
 
 from __future__ import annotations
