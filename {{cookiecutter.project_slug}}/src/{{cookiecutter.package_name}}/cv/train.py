@@ -19,6 +19,7 @@ from pathlib import Path
 
 import mlflow
 import mlflow.pyfunc
+import pandas as pd
 import torch
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
@@ -78,7 +79,9 @@ def save_model_to_run(model, image_size: int, example: list[str], model_dir: Pat
             python_model=str(classifier.MODEL_CODE),
             artifacts={classifier.NETWORK_ARTIFACT: str(folder)},
             signature=ModelSignature(inputs=Schema([ColSpec("string", "image")]), outputs=Schema([ColSpec("string")])),
-            input_example={"image": example[:2]},
+            # A frame, as the model takes it: a dict of lists comes back from load_input_example as one row
+            # holding a list, which predict cannot read (found by loading the model on its own example).
+            input_example=pd.DataFrame({"image": example[:2]}),
             pip_requirements=pinned_requirements(),
         )
         # The ONNX copy serving prefers, checked against the network on validation images.
