@@ -1,6 +1,7 @@
 """Image rules and preprocessing: what any image, photo or synthetic, goes through before the network sees it."""
 
 import base64
+import importlib.util
 import io
 import struct
 import zlib
@@ -87,3 +88,16 @@ def test_bad_base64_values_break_a_named_rule(value, rule):
     with pytest.raises(images.ImageError) as caught:
         images.check_base64(value)
     assert caught.value.rule == rule
+
+
+def test_the_standalone_model_file_preprocesses_as_training_does():
+    # pyfunc_model.py repeats the preprocessing so that the MLflow model needs no import of this package.
+    path = images.__file__.replace("images.py", "pyfunc_model.py")
+    spec = importlib.util.spec_from_file_location("standalone_pyfunc_model", path)
+    standalone = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(standalone)
+    for width, height, mode in ((300, 200, "RGB"), (32, 32, "L"), (64, 90, "RGBA")):
+        image = Image.open(io.BytesIO(photo(width, height, mode)))
+        expected = images.pixel_values(image, 32)
+        got = standalone.pixel_values(image, 32, images.MEAN, images.STD)
+        assert np.array_equal(expected, got)

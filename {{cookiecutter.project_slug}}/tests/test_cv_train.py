@@ -11,7 +11,8 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.common import artifacts
-from {{ cookiecutter.package_name }}.cv import prep, shapes, train
+from {{ cookiecutter.package_name }}.cv import prep, scoring, shapes, train
+from {{ cookiecutter.package_name }}.serving import onnx_model
 
 
 def prepared_shapes(folder, per_class: int = 12):
@@ -72,6 +73,32 @@ def test_model_folder_predicts_labels_from_base64_images(trained, prepared):
     # Loaded from code and safetensors, not unpickled.
     assert not list(model_dir.rglob("*.pkl"))
     assert (model_dir / "artifacts" / "network" / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_the_model_folder_predicts_without_the_project_package(trained, prepared, monkeypatch):
+    # As on an Azure ML no-code deployment of the registered model alone: no module of the package can be
+    # imported (in this process, where importing torch again costs nothing; the template's own tests load
+    # every scenario's model in a fresh virtual environment built from its requirements.txt).
+    for name in [name for name in sys.modules if name.split(".")[0] == "{{ cookiecutter.package_name }}"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    features, _ = artifacts.read_split(prepared, "test")
+    model = mlflow.pyfunc.load_model(str(trained[0] / artifacts.MODEL_DIR))
+    assert set(model.predict(features.head(4))) <= set(shapes.LABELS)
+
+
+@pytest.mark.slow
+def test_onnx_copy_predicts_what_the_network_predicts_on_the_test_split(trained, prepared):
+    # Stated tolerance: identical labels, probabilities within 1e-4.
+    model_dir = trained[0] / artifacts.MODEL_DIR
+    features, _ = artifacts.read_split(prepared, "test")
+    original = mlflow.pyfunc.load_model(str(model_dir)).unwrap_python_model()
+    onnx_copy = scoring.load(model_dir)
+    assert onnx_model.served_by(onnx_copy) == "onnxruntime"
+    expected, got = original.probabilities(features["image"]), onnx_copy.probabilities(features["image"])
+    assert (expected.argmax(axis=1) == got.argmax(axis=1)).all()
+    assert abs(expected - got).max() < 1e-4
+    assert list(onnx_copy.labels) == list(original.labels)
 
 
 @pytest.mark.slow

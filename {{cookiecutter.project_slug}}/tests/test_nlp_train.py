@@ -15,6 +15,7 @@ from mlflow.tracking import MlflowClient
 from {{ cookiecutter.package_name }}.common import artifacts, loop
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.nlp import prep, scoring
+from {{ cookiecutter.package_name }}.serving import onnx_model
 
 OBVIOUS = {
     "I was charged twice for my subscription this month.": "billing",
@@ -73,6 +74,21 @@ def test_the_model_folder_maps_texts_to_labels_without_the_project_package(loope
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == list(OBVIOUS.values())
+
+
+@pytest.mark.slow
+def test_onnx_copy_predicts_what_the_model_predicts_on_the_test_split(looped):
+    # Stated tolerance: identical labels, probabilities within 1e-4.
+    model_dir = looped[1] / "trained" / artifacts.MODEL_DIR
+    features, _ = artifacts.read_split(looped[1] / "prepared", "test")
+    texts = features["text"].tolist()
+    original = mlflow.pyfunc.load_model(str(model_dir)).unwrap_python_model()
+    onnx_copy = scoring.load(model_dir)
+    assert onnx_model.served_by(onnx_copy) == "onnxruntime"
+    expected, got = original.probabilities(texts), onnx_copy.probabilities(texts)
+    assert list(got.columns) == list(expected.columns)
+    assert (expected.idxmax(axis=1) == got.idxmax(axis=1)).all()
+    assert (expected - got).abs().to_numpy().max() < 1e-4
 
 
 @pytest.mark.slow

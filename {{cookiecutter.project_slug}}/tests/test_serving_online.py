@@ -3,10 +3,12 @@
 import json
 import logging
 
+import mlflow.sklearn
 import pytest
 
 from {{ cookiecutter.package_name }}.serving import score
 from {{ cookiecutter.package_name }}.serving.model import MODEL_DIR_VARIABLE
+from {{ cookiecutter.package_name }}.tabular import export_onnx
 
 from serving_helpers import request_body, save_tiny_model, shipped_rows
 
@@ -103,3 +105,18 @@ def test_charset_utf8_and_an_integral_float_are_fine(initialised):
     headers = {"content-type": "application/json; charset=UTF-8"}
     status, body = answer(initialised.run(json.dumps(_one_row(age=41.0)), headers))
     assert status == 200, body
+
+
+def test_init_serves_the_onnx_copy_when_the_folder_has_one_and_says_which(tmp_path, monkeypatch, capsys):
+    folder = save_tiny_model(tmp_path / "model")
+    monkeypatch.setenv(MODEL_DIR_VARIABLE, str(folder))
+    score.init()
+    assert "served by mlflow" in capsys.readouterr().out
+    rows = shipped_rows(20)
+    expected = answer(score.run(request_body(rows), JSON))[1]
+    export_onnx.export(mlflow.sklearn.load_model(str(folder)), folder, rows)
+    score.init()
+    assert "served by onnxruntime" in capsys.readouterr().out
+    got = answer(score.run(request_body(rows), JSON))[1]
+    assert got["predictions"] == expected["predictions"]
+    assert max(abs(a - b) for a, b in zip(got["probabilities"], expected["probabilities"], strict=True)) < 1e-4

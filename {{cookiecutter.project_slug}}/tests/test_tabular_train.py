@@ -1,11 +1,15 @@
 """Train: the run carries params, metrics, plots and a model with signature and input example."""
 
+import shutil
+
 import mlflow
+import mlflow.sklearn
 import pytest
 from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }}.common import artifacts
-from {{ cookiecutter.package_name }}.tabular import prep, train
+from {{ cookiecutter.package_name }}.serving import onnx_model
+from {{ cookiecutter.package_name }}.tabular import prep, scoring, train
 from {{ cookiecutter.package_name }}.tabular.contract import load_contract
 
 from test_tabular_contract import SHIPPED
@@ -48,6 +52,23 @@ def test_saved_model_predicts_labels_on_the_test_split(trained, prepared):
     predictions = mlflow.pyfunc.load_model(str(trained / artifacts.MODEL_DIR)).predict(features)
     assert len(predictions) == len(target)
     assert set(predictions) <= {0, 1}
+
+
+def test_onnx_copy_predicts_what_the_pipeline_predicts_on_the_test_split(trained, prepared):
+    # Stated tolerance: identical labels, probabilities within 1e-4 (float32 trees against float64).
+    model_dir = trained / artifacts.MODEL_DIR
+    features, _ = artifacts.read_split(prepared, "test")
+    pipeline, onnx_copy = mlflow.sklearn.load_model(str(model_dir)), scoring.load(model_dir)
+    assert onnx_model.served_by(onnx_copy) == "onnxruntime"
+    assert (onnx_copy.predict(features) == pipeline.predict(features)).all()
+    assert abs(onnx_copy.predict_proba(features) - pipeline.predict_proba(features)).max() < 1e-4
+    assert artifacts.read_json(trained / artifacts.TRAIN_INFO_FILE)["onnx"]["exported"] is True
+
+
+def test_serving_falls_back_to_the_mlflow_model_without_the_onnx_file(trained, tmp_path):
+    copy = shutil.copytree(trained / artifacts.MODEL_DIR, tmp_path / "model")
+    (copy / onnx_model.ONNX_FILE).unlink()
+    assert onnx_model.served_by(scoring.load(copy)) == "mlflow"
 
 
 def test_training_twice_gives_the_same_model(prepared):

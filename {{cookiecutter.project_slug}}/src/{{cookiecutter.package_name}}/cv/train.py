@@ -19,6 +19,7 @@ from pathlib import Path
 
 import mlflow
 import mlflow.pyfunc
+import pandas as pd
 import torch
 from mlflow.models import ModelSignature
 from mlflow.types import ColSpec, Schema
@@ -26,7 +27,8 @@ from torch.utils.data import Dataset
 
 from ..common import artifacts, torch_training, tracking
 from ..common.metrics import classification_metrics
-from . import MODEL_NAME, classifier, images, network
+from ..serving import onnx_model
+from . import MODEL_NAME, classifier, export_onnx, images, network
 
 DEFAULTS = {"epochs": 8, "batch_size": 32, "learning_rate": 0.003, "weight_decay": 0.0001, "width": 16, "seed": 42}
 # The model's runtime dependencies, pinned to what trained it: MLflow would otherwise probe the
@@ -69,6 +71,7 @@ def save_model_to_run(model, image_size: int, example: list[str], model_dir: Pat
     Saved and uploaded rather than ``log_model``: Azure ML's MLflow endpoint does not serve the
     logged-models routes MLflow 3's ``log_model`` calls (see common/tracking.py).
     """
+    compared: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = classifier.save_network(model, image_size, Path(tmp) / classifier.NETWORK_ARTIFACT)
         save = functools.partial(
@@ -76,10 +79,17 @@ def save_model_to_run(model, image_size: int, example: list[str], model_dir: Pat
             python_model=str(classifier.MODEL_CODE),
             artifacts={classifier.NETWORK_ARTIFACT: str(folder)},
             signature=ModelSignature(inputs=Schema([ColSpec("string", "image")]), outputs=Schema([ColSpec("string")])),
-            input_example={"image": example},
+            # A frame, as the model takes it: a dict of lists comes back from load_input_example as one row
+            # holding a list, which predict cannot read (found by loading the model on its own example).
+            input_example=pd.DataFrame({"image": example[:2]}),
             pip_requirements=pinned_requirements(),
         )
-        return tracking.log_model_folder(save, model_dir)
+        # The ONNX copy serving prefers, checked against the network on validation images.
+        export = functools.partial(export_onnx.export, model, image_size, example)
+        with_onnx = onnx_model.saving_with_onnx(save, lambda folder: compared.update(export(folder)))
+        uri = tracking.log_model_folder(with_onnx, model_dir)
+    mlflow.log_metrics({f"onnx_{k}": float(v) for k, v in compared.items()})
+    return uri
 
 
 def train(
@@ -133,7 +143,7 @@ def train(
         final = {f"val_{name}": value for name, value in metrics.items() if f"val_{name}" not in history[-1]}
         mlflow.log_metrics(final, step=params["epochs"])
         mlflow.log_artifact(str(Path(prepared) / artifacts.PREP_REPORT_FILE), artifact_path="data")
-        model_uri = save_model_to_run(model.cpu(), image_size, val_set.encoded[:2], model_dir)
+        model_uri = save_model_to_run(model.cpu(), image_size, val_set.encoded[: export_onnx.CHUNK], model_dir)
     train_info = {
         "run_id": run.info.run_id,
         "model_uri": model_uri,

@@ -40,7 +40,8 @@ from ..common.torch_training import (
     setup_distributed,
     teardown_distributed,
 )
-from . import MODEL_NAME, classifier
+from ..serving import onnx_model
+from . import MODEL_NAME, classifier, export_onnx
 from .texts import TEXT_COLUMN
 
 PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")
@@ -89,6 +90,7 @@ def save_model_to_run(model, tokenizer, texts: pd.DataFrame, predicted, model_di
     """Save the pyfunc model (code + tokenizer + weights) to ``model_dir`` and upload it to the run;
     return its runs:/ URI. Not ``log_model``: Azure ML's MLflow endpoint does not serve the
     logged-models routes MLflow 3's ``log_model`` calls (see common/tracking.py)."""
+    compared: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / ARTIFACT
         model.save_pretrained(folder)
@@ -102,7 +104,12 @@ def save_model_to_run(model, tokenizer, texts: pd.DataFrame, predicted, model_di
             # Listed, not inferred: MLflow would otherwise probe the model's imports in a subprocess.
             pip_requirements=pip_requirements(),
         )
-        return tracking.log_model_folder(save, model_dir)
+        # The ONNX copy serving prefers, checked against the model on validation texts.
+        export = functools.partial(export_onnx.export, model, tokenizer, texts[TEXT_COLUMN].tolist())
+        with_onnx = onnx_model.saving_with_onnx(save, lambda folder: compared.update(export(folder)))
+        uri = tracking.log_model_folder(with_onnx, model_dir)
+    mlflow.log_metrics({f"onnx_{k}": float(v) for k, v in compared.items()})
+    return uri
 
 
 def train(prepared: Path, output: Path, dist: Distributed, **params) -> dict | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from {{ cookiecutter.package_name }}.serving.errors import BATCH_COLUMNS
 from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.onnx_model import served_by
 from {{ cookiecutter.package_name }}.serving.scenario import scoring
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,9 @@ state: dict = {}
 
 def init() -> None:
     state["model"] = scoring.load(find_model_dir())
-    logger.info("model loaded from %s", find_model_dir())
+    # Which runtime serves: ONNX Runtime when the model folder has model.onnx, else the MLflow model
+    # (serving/onnx_model.py). Printed: the server's log shows only warnings from our loggers.
+    print(f"model loaded from {find_model_dir()}, served by {served_by(state['model'])}", flush=True)
 
 
 def header() -> str:

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from {{ cookiecutter.package_name }}.serving.collection import DataCollection, correlation_id
 from {{ cookiecutter.package_name }}.serving.errors import RequestError, check_content_type, parse_json
 from {{ cookiecutter.package_name }}.serving.model import find_model_dir
+from {{ cookiecutter.package_name }}.serving.onnx_model import served_by
 from {{ cookiecutter.package_name }}.serving.scenario import scoring
 from {{ cookiecutter.package_name }}.serving.telemetry import RequestTelemetry
 
@@ -37,7 +38,9 @@ def init() -> None:
     threadpool_limits(1)
     state["collection"] = DataCollection()
     state["telemetry"] = RequestTelemetry()  # Application Insights when the deployment enables it, else a no-op
-    logger.info("model loaded from %s", find_model_dir())
+    # Which runtime serves: ONNX Runtime when the model folder has model.onnx, else the MLflow model
+    # (serving/onnx_model.py). Printed: the server's log shows only warnings from our loggers.
+    print(f"model loaded from {find_model_dir()}, served by {served_by(state['model'])}", flush=True)
 
 
 def run(raw_data: str, request_headers: dict | None = None) -> AMLResponse:

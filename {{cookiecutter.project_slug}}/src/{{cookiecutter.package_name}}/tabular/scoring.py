@@ -18,6 +18,7 @@ from ..serving.batch_text import csv_lines, read_text
 from ..serving.checks import check
 from ..serving.errors import file_error_line
 from ..serving.payload import rejected_problems, rows_from_body
+from . import export_onnx
 from .contract import load_contract, validate
 
 BATCH_SUFFIXES = (".csv", ".parquet")
@@ -26,8 +27,9 @@ DRIFT_SAMPLE = "data/drift-sample.csv"
 
 
 def load(model_dir: Path):
-    """The scikit-learn pipeline itself (not the pyfunc wrapper): scoring wants its probabilities."""
-    return mlflow.sklearn.load_model(str(model_dir))
+    """The model's ONNX copy when the folder has one (faster, checked equal at export), else the
+    scikit-learn pipeline itself (not the pyfunc wrapper): scoring wants its probabilities."""
+    return export_onnx.load(model_dir) or mlflow.sklearn.load_model(str(model_dir))
 
 
 def inputs_from_request(body: object) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import functools
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from threadpoolctl import threadpool_limits
 
 from ..common import artifacts, tracking
 from ..common.metrics import classification_metrics
-from . import MODEL_NAME, plots
+from ..serving import onnx_model
+from . import MODEL_NAME, export_onnx, plots
 from .contract import CONTRACT_PATH, load_contract
 
 # MLflow saves scikit-learn models with skops (no pickle) and only loads types it is told to trust.
@@ -61,6 +63,12 @@ def build_pipeline(learning_rate: float, max_iter: int, max_leaf_nodes: int, l2_
         random_state=seed,
     )
     return Pipeline([("encode", encode), ("model", model)])
+
+
+def timed_export(pipeline, folder: Path, check_rows: pd.DataFrame) -> dict:
+    started = time.perf_counter()
+    compared = export_onnx.export(pipeline, folder, check_rows)
+    return {**compared, "export_seconds": time.perf_counter() - started}
 
 
 def train(prepared: Path, output: Path, threads: int = DEFAULT_THREADS, **params) -> dict:
@@ -104,19 +112,26 @@ def train(prepared: Path, output: Path, threads: int = DEFAULT_THREADS, **params
             signature = infer_signature(x_train, pipeline.predict(x_train.head(20)))
             # Saved to the step output, then uploaded to the run: no log_model, whose logged-models
             # routes Azure ML's MLflow endpoint does not serve (see common/tracking.py).
+            onnx_export: dict = {}
             model_uri = tracking.log_model_folder(
-                functools.partial(
-                    mlflow.sklearn.save_model,
-                    pipeline,
-                    signature=signature,
-                    input_example=x_train.head(3),
-                    # Pinned requirements skip MLflow's slow probing of the model's imports in a subprocess.
-                    pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
-                    skops_trusted_types=SKOPS_TRUSTED_TYPES,
+                onnx_model.saving_with_onnx(
+                    functools.partial(
+                        mlflow.sklearn.save_model,
+                        pipeline,
+                        signature=signature,
+                        input_example=x_train.head(3),
+                        # Pinned requirements skip MLflow's slow probing of the model's imports in a subprocess.
+                        pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
+                        skops_trusted_types=SKOPS_TRUSTED_TYPES,
+                    ),
+                    # The ONNX copy serving prefers, checked against the pipeline on the validation split.
+                    lambda folder: onnx_export.update(timed_export(pipeline, folder, x_val)),
                 ),
                 model_dir,
             )
+            mlflow.log_metrics({f"onnx_{k}": float(v) for k, v in onnx_export.items()})
     train_info = {"run_id": run.info.run_id, "model_uri": model_uri, "val_metrics": metrics, "params": params}
+    train_info["onnx"] = onnx_export
     artifacts.write_json(Path(output) / artifacts.TRAIN_INFO_FILE, train_info)
     return train_info
 
