@@ -294,8 +294,10 @@ def test_getting_started_prediction_runs_after_the_local_loop(tmp_path):
     assert loop.returncode == 0, loop.stdout[-3000:] + loop.stderr[-3000:]
     guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
     snippet = docs_site.first_code_block(docs_site.section(guide, "5. See a prediction"), "python")
+    # The page runs it where `make install` installed the project: here its sources are on the path instead.
+    installed = {**quiet, "PYTHONPATH": str(project / "src")}
     result = subprocess.run(
-        [sys.executable, "-c", snippet], cwd=project, capture_output=True, text=True, env=quiet, timeout=300
+        [sys.executable, "-c", snippet], cwd=project, capture_output=True, text=True, env=installed, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "predicted" in result.stdout and "APP-" in result.stdout

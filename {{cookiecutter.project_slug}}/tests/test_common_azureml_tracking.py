@@ -122,6 +122,13 @@ def standin(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_components_register_a_loadable_champion_using_only_routes_azureml_serves(standin, tmp_path, monkeypatch):
     folders = {"raw_data": loop.shipped_data()}
+{%- if cookiecutter.ml_scenario == "tabular" %}
+    # The other data assets the pipeline passes to prep, as CI registers them from the repository.
+    folders["payment_history"] = PROJECT_ROOT / "data" / "payment_history.csv"
+{%- if cookiecutter.feature_store %}
+    folders["feature_set_spec"] = PROJECT_ROOT / "featurestore" / "featuresets" / "payment_history" / "spec"
+{%- endif %}
+{%- endif %}
     outputs = ("prepared", "trained", "decision", "registration"{% if cookiecutter.responsible_ai %}, "model_info"{% endif %})
     folders |= {name: tmp_path / "outputs" / name for name in outputs}
     client = MlflowClient(standin.url, standin.url)

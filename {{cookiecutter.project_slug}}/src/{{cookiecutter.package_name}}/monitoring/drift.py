@@ -204,6 +204,12 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict,
         "prediction_drift_checked": model is not None,
         "features": [r.as_dict() for r in results],
     }
+    # Which source each feature comes from, when the scenario has several (tabular: applications, payment history).
+    sources: dict[str, list[str]] = {}
+    for name, source in getattr(scoring, "FEATURE_SOURCES", {}).items():
+        sources.setdefault(source, []).append(name)
+    if len(sources) > 1:
+        summary["sources"] = sources
     text = markdown(summary, results)
 {%- if cookiecutter.ml_scenario == "tabular" %}
     if model is not None:
@@ -216,12 +222,6 @@ def report(current_path: Path, reference_path: Path, output: Path, limits: dict,
         )
         text += "\n" + attribution.markdown(summary["attribution"])
 {%- endif %}
-    # Which source each feature comes from, when the scenario has several (tabular: applications, payment history).
-    sources: dict[str, list[str]] = {}
-    for name, source in getattr(scoring, "FEATURE_SOURCES", {}).items():
-        sources.setdefault(source, []).append(name)
-    if len(sources) > 1:
-        summary["sources"] = sources
     output.mkdir(parents=True, exist_ok=True)
     plot(results, reference, current, limits["psi_threshold"], output)
     (output / "report.md").write_text(text, encoding="utf-8")
