@@ -143,7 +143,10 @@ def test_tabular_pipeline_references_resolve_and_assets_load(baked, answers):
     assert pipeline_reference_problems(project / PIPELINE) == []
     job = load_job(source=project / PIPELINE)
     assert job._validate().passed
-    assert list(job.jobs) == ["prep", "train", "evaluate", "register"]
+    steps = list(job.jobs)
+    assert steps[:4] == ["prep", "train", "evaluate", "register"]
+    # responsible_ai (on by default): the dashboard's steps follow (tests/test_responsible_ai.py checks them)
+    assert steps[4:] and all(name.startswith("rai_") for name in steps[4:])
     for path in sorted((project / "mlops/azureml/components").glob("*.yml")):
         assert load_component(source=path)._validate().passed, path
     assert load_environment(source=project / "mlops/azureml/environment/environment.yml").conda_file

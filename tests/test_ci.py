@@ -343,8 +343,12 @@ def test_github_stages_are_defined_once_and_gated(baked, answers):
     assert all(w.get("environment", "dev") == "dev" for u, w in calls.values() if u.endswith("_train.yml"))
     assert "schedule" in triggers(flows["drift.yml"])
     drift = flows["drift.yml"]["jobs"]
-    # Retraining follows the drift verdict only, not any failure (a failed download must not retrain).
-    assert drift["retrain"]["if"] == "${{ !cancelled() && needs.drift.outputs.drifted == 'true' }}"
+    # Retraining follows the drift verdict only, not any failure (a failed download must not retrain); tabular
+    # projects also retrain on the quality verdict (delayed labels, ci/quality.sh).
+    verdict = "needs.drift.outputs.drifted == 'true'"
+    if answers.get("ml_scenario", "tabular") == "tabular":
+        verdict = f"({verdict} || needs.quality.outputs.degraded == 'true')"
+    assert drift["retrain"]["if"] == "${{ !cancelled() && " + verdict + " }}"
     assert drift["drift"]["outputs"]["drifted"] == "${{ steps.drift.outputs.drifted }}"
     assert drift["drift"]["permissions"]["id-token"] == "write" and drift["drift"]["environment"] == "dev"
     drift_steps = drift["drift"]["steps"]
@@ -525,7 +529,10 @@ def test_azure_jobs_have_timeouts_environments_and_federated_logins(baked, answe
         assert stage["jobs"][0]["parameters"]["environment"] == "prod"
     drift_stages = pipelines["drift.yml"]["stages"]
     assert drift_stages[0]["jobs"][0]["parameters"] == {"environment": "dev", "serviceConnection": "azure-dev"}
-    condition = "and(not(canceled()), eq(dependencies.drift.outputs['drift.azure.drifted'], 'true'))"
+    verdict = "eq(dependencies.drift.outputs['drift.azure.drifted'], 'true')"
+    if answers.get("ml_scenario", "tabular") == "tabular":  # the quality verdict too (ci/quality.sh)
+        verdict = f"or({verdict}, eq(dependencies.drift.outputs['quality.azure.degraded'], 'true'))"
+    condition = f"and(not(canceled()), {verdict})"
     assert drift_stages[1]["condition"] == condition
     # "By default, a pipeline job or stage runs if ... all its dependencies completed and succeeded. The
     # dependency requirement applies to direct dependencies and to their indirect dependencies, computed

@@ -44,6 +44,8 @@ words = [a for a in args if not a.startswith("-")][:3]
 group = " ".join(words[:2])
 verb = words[2] if len(words) > 2 else words[1] if len(words) > 1 else ""
 query = opt("--query")
+if words[:2] == ["account", "show"]:
+    done("00000000-0000-0000-0000-000000000001")  # the subscription id (the review link in ci/rai_review.sh)
 if words[:2] == ["extension", "show"]:
     done()  # not installed: the scripts add the pinned release
 if words[:2] == ["extension", "add"]:

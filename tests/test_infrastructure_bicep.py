@@ -21,6 +21,9 @@ OLDEST_API = "2023-07-01"
 OLD_BUT_CURRENT = {
     "Microsoft.Insights/components": "2020-02-02",
     "Microsoft.Authorization/roleAssignments": "2022-04-01",
+    # Azure/bicep-types-az generated/monitor_1/microsoft.insights: 2023-01-01 is the newest stable version
+    # (later ones, 2023-09-01 and 2024-10-01, are previews).
+    "Microsoft.Insights/actionGroups": "2023-01-01",
 }
 
 

@@ -137,7 +137,7 @@ def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
     job = azureml_submit.load_pipeline()
     steps = ["prep", "train", "evaluate", "register"]
 {%- if cookiecutter.responsible_ai and cookiecutter.ml_scenario == "tabular" %}
-    # Then the Responsible AI dashboard of the registered champion (docs/responsible-ai.md).
+    # Then the Responsible AI dashboard of the registered champion (the generated responsible-ai.md page).
     steps += ["rai_tables", "rai_insights", "rai_explanation", "rai_error_analysis", "rai_counterfactual", "rai_causal"]
     steps += ["rai_gather"]
 {%- endif %}

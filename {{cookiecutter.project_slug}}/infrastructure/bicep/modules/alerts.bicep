@@ -28,7 +28,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-resource latency 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+resource latency 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-${namePrefix}-latency'
   location: 'global'
   tags: tags
