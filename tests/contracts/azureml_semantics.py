@@ -275,8 +275,11 @@ def check_monitor_inputs_exist(root: Path, files: list[str]) -> list[str]:
     updates = re.findall(r"az ml schedule update [^\n]*--file", script)
     if updates:
         problems.append(f"{DEPLOY}:{_line(script, updates[0])}: `az ml schedule update` has no --file: use create")
-    if not re.search(r"az ml schedule create [^\n]*--file", script):
-        problems.append(f"{DEPLOY}:1: the deploy script never creates the monitor (az ml schedule create --file)")
+    for relative in files:  # each monitor itself: another schedule (the drift report's) is not the monitor
+        if not _registered_by(script, "schedule", relative):
+            problems.append(
+                f"{DEPLOY}:1: the deploy script never creates the monitor {relative} (az ml schedule create --file)"
+            )
     overridden = _Overrides(script)
     data_specs, component_specs = _specs(root, "data.schema"), _specs(root, "component.schema")
     for relative in files:
