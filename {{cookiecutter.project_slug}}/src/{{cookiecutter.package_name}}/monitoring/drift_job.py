@@ -6,7 +6,8 @@ either the data collector's folder (JSON Lines under ``<endpoint>/<deployment>/m
 request with its rows under ``data`` and its time under ``time``) or the files sent to the batch endpoint. The
 step writes the same report.md, drift.json and plots as ``make drift`` to ``--output`` and fails on drift.
 
-    python -m {{ cookiecutter.package_name }}.monitoring.drift_job --collected <folder> --reference <training data> --output <folder>
+    python -m {{ cookiecutter.package_name }}.monitoring.drift_job --collected <folder> \\
+        --reference <training data> --output <folder>
 """
 
 from __future__ import annotations
