@@ -100,3 +100,39 @@ def test_loop_config_reads_the_spec_the_feature_store_registers():
     assert (FEATURESTORE / "featuresets" / "payment_history" / asset["specification"]["path"]).resolve() == (
         feature_store.SPEC.parent.resolve()
     )
+
+
+def test_prep_on_the_retrieval_output_trains_on_the_same_rows_as_the_local_loop(tmp_path):
+    # Azure ML: observations -> feature_retrieval (output_data/data/*.parquet) -> prep --retrieved. The store's
+    # output is stood in for by the local join on the observations, with no value where none was in reach (Spark
+    # writes null; prep fills history.DEFAULTS as the local join does).
+    from {{ cookiecutter.package_name }}.common import artifacts
+    from {{ cookiecutter.package_name }}.tabular import prep
+
+    sample = tmp_path / "applications.csv"
+    pd.read_csv(SHIPPED, dtype=str, keep_default_na=False).head(80).to_csv(sample, index=False)
+    assert feature_store.main(["--observations", str(sample), "--output", str(tmp_path / "obs")]) == 0
+    observations = pd.read_parquet(tmp_path / "obs" / feature_store.OBSERVATIONS_FILE)
+    assert str(observations[history.EVENT_TIMESTAMP].dtype).startswith("datetime64")
+    repayments, _ = history.read_history(SHIPPED_HISTORY)
+    retrieved = feature_store.get_offline_features(observations.drop(columns=[history.EVENT_TIMESTAMP]), repayments)
+    retrieved[history.EVENT_TIMESTAMP] = observations[history.EVENT_TIMESTAMP]
+    none_in_reach = retrieved["history_payments_90d"] == 0
+    retrieved.loc[none_in_reach, history.FEATURES] = None
+    (tmp_path / "out" / feature_store.RETRIEVED_DATA).mkdir(parents=True)
+    retrieved.to_parquet(tmp_path / "out" / feature_store.RETRIEVED_DATA / "part-0.parquet", index=False)
+
+    local = prep.prep(sample, tmp_path / "local")
+    azure = prep.prep(sample, tmp_path / "azure", retrieved=tmp_path / "out")
+    assert azure["split_rows"] == local["split_rows"] and azure["rows_valid"] == local["rows_valid"] > 0
+    for name in artifacts.SPLITS:
+        ours = pd.read_csv(artifacts.split_path(tmp_path / "local", name))
+        theirs = pd.read_csv(artifacts.split_path(tmp_path / "azure", name))
+        pd.testing.assert_frame_equal(ours, theirs[ours.columns])
+
+
+def test_azure_ml_prep_reads_the_feature_retrieval_output():
+    pipeline = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/train/pipeline.yml").read_text())
+    assert pipeline["jobs"]["prep"]["inputs"]["retrieved"] == "${" + "{parent.jobs.feature_retrieval.outputs.output_data}}"
+    component = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/components/prep.yml").read_text())
+    assert "--retrieved ${" + "{inputs.retrieved}}" in component["command"]

@@ -14,12 +14,14 @@ feature store, an observation without a feature value in reach gets none; the de
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from ..common import artifacts
 from ..config import PROJECT_ROOT
 from . import history
 
@@ -85,3 +87,47 @@ def get_offline_features(
         timestamp_column=timestamp_column,
         lookback_days=spec.temporal_join_lookback_days,
     )
+
+
+# The feature_retrieval component writes the observations with their features as parquet under data/
+# (Azure/azureml-assets assets/featurestore/components/src/retrieval.py).
+RETRIEVED_DATA = "data"
+OBSERVATIONS_FILE = "observations.parquet"
+
+
+def observations(applications: pd.DataFrame) -> pd.DataFrame:
+    """The applications as the feature store's join reads them: every raw cell kept as text, plus the
+    application's timestamp as a timestamp under the feature set's timestamp column name
+    (azureml-featurestore keys each observation by the index columns and a column named like it)."""
+    frame = applications.copy()
+    frame[history.EVENT_TIMESTAMP] = pd.to_datetime(frame[history.OBSERVATION_TIMESTAMP], errors="coerce")
+    return frame
+
+
+def read_retrieved(folder: Path) -> pd.DataFrame:
+    """The feature_retrieval step's output as prep's raw input: the applications' text cells and the features,
+    with history.DEFAULTS where the store had no value in reach (as the local join fills them)."""
+    files = sorted((Path(folder) / RETRIEVED_DATA).rglob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no parquet file under {Path(folder) / RETRIEVED_DATA}")
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frame = frame.drop(columns=[history.EVENT_TIMESTAMP], errors="ignore")
+    text = [c for c in frame.columns if c not in history.DEFAULTS]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), "").astype(str)
+    for name, default in history.DEFAULTS.items():
+        frame[name] = frame[name].fillna(default).astype(type(default))
+    return frame
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Write the applications as observations for the feature_retrieval step.")
+    p.add_argument("--observations", type=Path, required=True, help="raw applications CSV file or folder")
+    p.add_argument("--output", type=Path, required=True, help="folder for observations.parquet")
+    args = p.parse_args(argv)
+    args.output.mkdir(parents=True, exist_ok=True)
+    observations(artifacts.read_text_table(args.observations)).to_parquet(args.output / OBSERVATIONS_FILE, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

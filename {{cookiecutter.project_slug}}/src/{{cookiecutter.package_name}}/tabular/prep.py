@@ -32,7 +32,7 @@ from ..config import PROJECT_ROOT
 from . import history
 from .contract import ContractError, load_contract, validate
 {%- if cookiecutter.feature_store %}
-from .feature_store import SPEC, get_offline_features, load_spec
+from .feature_store import SPEC, get_offline_features, load_spec, read_retrieved
 {%- endif %}
 
 SHIPPED_HISTORY = PROJECT_ROOT / history.HISTORY_DATA
@@ -65,6 +65,7 @@ def prep(
     history_path: Path = SHIPPED_HISTORY,
 {%- if cookiecutter.feature_store %}
     feature_set_spec: Path = SPEC.parent,
+    retrieved: Path | None = None,
 {%- endif %}
 ) -> dict:
     contract = load_contract()
@@ -73,7 +74,14 @@ def prep(
     # Point-in-time retrieval from the feature set's specification, as the feature store does (feature_store.py).
     # The spec folder is an input: an Azure ML job holds only src/, not featurestore/.
     spec = load_spec(Path(feature_set_spec) / SPEC.name)
-    raw = get_offline_features(read_raw(input_path), valid_history, spec=spec)
+    if retrieved is not None:
+        # On Azure ML the feature store joined them already (the feature_retrieval step of the pipeline).
+        raw = read_retrieved(retrieved)
+        missing = sorted(set(spec.features) - set(raw.columns))
+        if missing:
+            raise ContractError(f"the feature retrieval output lacks the feature set's features {missing}")
+    else:
+        raw = get_offline_features(read_raw(input_path), valid_history, spec=spec)
 {%- else %}
     raw = history.with_history(read_raw(input_path), valid_history)
 {%- endif %}
@@ -130,6 +138,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--history", type=Path, default=SHIPPED_HISTORY, help="payment history CSV file or folder")
 {%- if cookiecutter.feature_store %}
     p.add_argument("--feature-set-spec", type=Path, default=SPEC.parent, help="folder of the feature set's spec")
+    p.add_argument("--retrieved", type=Path, help="feature_retrieval output folder (Azure ML); else joined here")
 {%- endif %}
     p.add_argument("--output", type=Path, required=True, help="folder for the splits, schema and report")
     add_split_options(p, "rows")
@@ -148,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             args.history,
 {%- if cookiecutter.feature_store %}
             args.feature_set_spec,
+            args.retrieved,
 {%- endif %}
         )
     except (ContractError, TooManyRejectedRows) as error:
