@@ -54,8 +54,9 @@ def main() -> int:
     p.add_argument("--commit", help="commit of the spec when the checkout is not a git clone")
     args = p.parse_args()
     commit = args.commit or (
-        subprocess.run(["git", "-C", str(args.checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
-        .stdout.strip()
+        subprocess.run(
+            ["git", "-C", str(args.checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     )
     payload = {
         "source": "Azure/azureml-assets assets/featurestore/components/*/spec.yaml",
