@@ -26,6 +26,9 @@ import yaml
 from contracts import Contract
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "azureml_rai_components.json"
+# The feature store's retrieval step (feature_store bakes) is the other azureml registry component the pipeline uses:
+# Azure/azureml-assets assets/featurestore/components/feature_retrieval/spec.yaml, extracted the same way.
+FEATURE_RETRIEVAL_DATA = DATA.with_name("azureml_feature_retrieval.json")
 REGISTRY = re.compile(r"^azureml://registries/azureml/components/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$")
 OUTPUT_REF = re.compile(r"\$\{\{\s*parent\.jobs\.(?P<job>[\w-]+)\.outputs\.(?P<output>[\w-]+)\s*\}\}")
 PIPELINE = "mlops/azureml/train/pipeline.yml"
@@ -34,7 +37,10 @@ GATHER = "rai_tabular_insight_gather"
 
 
 def _components() -> dict:
-    return json.loads(DATA.read_text(encoding="utf-8"))["components"]
+    published = {}
+    for data in (DATA, FEATURE_RETRIEVAL_DATA):
+        published.update(json.loads(data.read_text(encoding="utf-8"))["components"])
+    return published
 
 
 def _load(path: Path) -> dict:
@@ -99,7 +105,7 @@ def check(root: Path, files: list[str]) -> list[str]:
         if spec is None:
             say(
                 component,
-                f"job {name!r}: {found['name']!r} is not a Responsible AI component the azureml registry publishes",
+                f"job {name!r}: {found['name']!r} is not a component the azureml registry publishes (tests/data)",
             )
             continue
         if found["version"] != spec["version"]:
@@ -131,7 +137,7 @@ def check(root: Path, files: list[str]) -> list[str]:
     insights = {
         name
         for component, found in by_component.items()
-        if component not in (CONSTRUCTOR, GATHER) and component != "rai_tabular_score_card"
+        if component.startswith("rai_") and component not in (CONSTRUCTOR, GATHER, "rai_tabular_score_card")
         for name, _ in found
     }
     for name, job in by_component.get(GATHER, []):

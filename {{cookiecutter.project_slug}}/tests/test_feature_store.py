@@ -133,6 +133,7 @@ def test_prep_on_the_retrieval_output_trains_on_the_same_rows_as_the_local_loop(
 
 def test_azure_ml_prep_reads_the_feature_retrieval_output():
     pipeline = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/train/pipeline.yml").read_text())
-    assert pipeline["jobs"]["prep"]["inputs"]["retrieved"] == "${" + "{parent.jobs.feature_retrieval.outputs.output_data}}"
+    retrieval_output = "${" + "{parent.jobs.feature_retrieval.outputs.output_data}}"
+    assert pipeline["jobs"]["prep"]["inputs"]["retrieved"] == retrieval_output
     component = yaml.safe_load((PROJECT_ROOT / "mlops/azureml/components/prep.yml").read_text())
     assert "--retrieved ${" + "{inputs.retrieved}}" in component["command"]
