@@ -136,6 +136,10 @@ def test_every_asset_loads_and_validates_with_the_azure_ml_sdk():
     assert ml.load_compute(source=AZUREML / "compute.yml").size == "Standard_DS3_v2"
     job = azureml_submit.load_pipeline()
     steps = ["prep", "train", "evaluate", "register"]
+{%- if cookiecutter.feature_store %}
+    # The applications as observations, then the feature store's point-in-time retrieval before prep.
+    steps = ["observations", "feature_retrieval", *steps]
+{%- endif %}
 {%- if cookiecutter.responsible_ai and cookiecutter.ml_scenario == "tabular" %}
     # Then the Responsible AI dashboard of the registered champion (the generated responsible-ai.md page).
     steps += ["rai_tables", "rai_insights", "rai_explanation", "rai_error_analysis", "rai_counterfactual", "rai_causal"]
@@ -150,7 +154,8 @@ def test_submit_cli_parses_and_validates_offline(capsys):
     pytest.importorskip("azure.ai.ml")
     data = read(AZUREML / "data.yml")
     assert azureml_submit.main(["--validate-only", "--data", f"azureml:{data['name']}:{data['version']}"]) == 0
-    assert "steps prep, train, evaluate, register" in capsys.readouterr().out
+    steps = "{% if cookiecutter.feature_store %}observations, feature_retrieval, {% endif %}prep, train, evaluate, register"
+    assert f"steps {steps}" in capsys.readouterr().out
 
 
 def test_submit_without_subscription_stops_before_azure(monkeypatch, capsys):
