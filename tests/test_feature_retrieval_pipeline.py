@@ -104,3 +104,17 @@ def test_retrieval_spec_lists_the_feature_set_and_every_history_feature_of_the_c
     history = {f["name"] for f in contract["features"] if f["name"].startswith("history_")}
     assert history and {f["feature_name"] for f in store["features"]} == history
     assert {f["feature_set"] for f in store["features"]} == {wanted_set}
+
+
+def test_ci_submits_the_retrieval_spec_with_each_environments_feature_store(project):
+    # The spec's uri is a template (azureml://subscriptions/<id>/resourcegroups/<rg>/workspaces/<store>, the example's
+    # format): ci/train.sh replaces every placeholder and passes the staged folder as the pipeline input.
+    spec = (project / "featurestore/retrieval/feature_retrieval_spec.yaml").read_text()
+    (store,) = yaml.safe_load(spec)["feature_stores"]
+    placeholders = set(re.findall(r"[A-Z][A-Z_]+", store["uri"]))
+    assert placeholders
+    train = (project / "ci/train.sh").read_text()
+    for placeholder in placeholders:
+        assert f"s|{placeholder}|" in train, placeholder
+    assert "feature_store.name)|" in train
+    assert '--set "inputs.feature_retrieval_spec.path=$retrieval"' in train

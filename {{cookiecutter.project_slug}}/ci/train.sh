@@ -141,6 +141,15 @@ else
     training+=(--set "jobs.evaluate.inputs.rai_$key=$(setting "$env" "responsible_ai.$key")")
   done
 {%- endif %}
+{%- if cookiecutter.feature_store %}
+  # The retrieval spec names this environment's feature store (config/<env>.yml feature_store.name): a staged copy.
+  retrieval="$(mktemp -d)"
+  subscription="$(az account show --query id --output tsv)"
+  sed -e "s|SUBSCRIPTION_ID|$subscription|" -e "s|RESOURCE_GROUP|$resource_group|" \
+    -e "s|FEATURE_STORE_NAME|$(setting "$env" feature_store.name)|" \
+    featurestore/retrieval/feature_retrieval_spec.yaml >"$retrieval/feature_retrieval_spec.yaml"
+  training+=(--set "inputs.feature_retrieval_spec.path=$retrieval")
+{%- endif %}
   job="$(az ml job create --file mlops/azureml/train/pipeline.yml "${AZ_ML[@]}" "${training[@]}" "${data_inputs[@]}" \
     --set "tags.git_commit=$commit" --set "tags.ci_run=$run" --query name --output tsv)"
   echo "submitted Azure ML job $job"
