@@ -11,7 +11,7 @@ Sources:
   tests/tools/extract_azureml_feature_retrieval.py;
 - registry reference, spark resources and binding: Azure/azureml-examples
   sdk/python/featurestore_sample/project/fraud_model/pipelines/training_pipeline.yaml
-  @2aac4814f682aa3e8b4491510ef925b8737e425b (`azureml://registries/azureml/components/feature_retrieval/versions/1.1.1`);
+  @000c0abb840286d2f9a95b3e8b1df0185dc0abf5 (`azureml://registries/azureml/components/feature_retrieval/versions/1.1.1`);
 - retrieval spec format: the same repository, .../fraud_model/feature_retrieval_spec/feature_retrieval_spec.yaml
   @7c5b6b9f05a71b2fb5222783545f6c92ec4ce9c0 (feature_stores: [{uri, features: [{feature_name, feature_set}]}],
   serialization_version 2);
