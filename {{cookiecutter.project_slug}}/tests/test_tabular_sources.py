@@ -22,7 +22,7 @@ def test_config_lists_every_data_asset_with_the_version_of_its_spec(env):
     for spec, asset in listed.items():
         data = load_data(PROJECT_ROOT / spec)
         assert (data.name, data.version) == (asset["name"], str(asset["version"]))
-        # ci/train.sh passes the registered asset as this pipeline input; by default it reads the same file.
+        # CI's training script passes the registered asset as this pipeline input; by default it reads the same file.
         assert pipeline.inputs[asset["input"]].path.endswith(str(data.path).rsplit("/", 1)[-1])
         assert raw_jobs["prep"]["inputs"][asset["input"]] == "${" + "{parent.inputs." + asset["input"] + "}}"
         assert asset["input"] in prep_inputs
