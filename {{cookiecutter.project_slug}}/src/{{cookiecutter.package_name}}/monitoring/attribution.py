@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import accuracy_score, roc_auc_score
-from sklearn.metrics import ndcg_score
+from sklearn.metrics import accuracy_score, ndcg_score, roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from ..tabular import scoring
